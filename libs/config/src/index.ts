@@ -1,0 +1,5 @@
+export * from './env';
+export * from './lab-config';
+export * from './telemetry-config';
+export * from './config.module';
+export * from './boot';

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { Env, EnvReader, ConfigError } from './env';
+
+export const STATE_MODES = ['stateful', 'redis'] as const;
+export type StateMode = (typeof STATE_MODES)[number];
+
+export const ROUTINGS = ['round-robin', 'sticky-modulo', 'sticky-ring'] as const;
+export type Routing = (typeof ROUTINGS)[number];
+
+export const SERVICES = ['user', 'cart', 'product'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const MAX_REPLICAS = 16;
+
+/** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx; metrics = rpc + 50. */
+const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200 };
+const METRICS_PORT_OFFSET = 50;
+
+export interface ReplicaAddress {
+  /** e.g. `cart-2` */
+  id: string;
+  service: ServiceName;
+  /** 1-based */
+  index: number;
+  host: string;
+  rpcPort: number;
+  metricsPort: number;
+}
+
+/** Everything the lab's processes read from the environment, validated once. */
+export interface LabConfig {
+  stateMode: StateMode;
+  routing: Routing;
+  replicas: Record<ServiceName, number>;
+  redisUrl: string;
+  sessionTtlSeconds: number;
+  gatewayPort: number;
+  /** Bearer token guarding /lab/*; undefined leaves the control API open (local lab). */
+  adminToken: string | undefined;
+  /** Key that signs `sid` cookies; random per gateway start when SESSION_SECRET is unset. */
+  sessionSecret: string;
+  demoUsers: number;
+  portBase: number;
+  /** Host of a replica; `{id}` is replaced by the replica id (compose uses `{id}`). */
+  replicaHostTemplate: string;
+  bindHost: string;
+  rpcTimeoutMs: number;
+  /** LOG_LEVEL: how much a process prints. */
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export function loadLabConfig(env: Env): LabConfig {
+  const read = new EnvReader(env);
+  const stateMode = read.oneOf('STATE_MODE', STATE_MODES, 'stateful');
+  const replicas = {
+    user: read.int('USER_REPLICAS', 1, MAX_REPLICAS, 3),
+    cart: read.int('CART_REPLICAS', 1, MAX_REPLICAS, 3),
+    product: read.int('PRODUCT_REPLICAS', 1, MAX_REPLICAS, 3),
+  };
+  const portBase = read.int('LAB_PORT_BASE', 1024, 65535 - 400, 7100);
+  return {
+    stateMode,
+    routing: read.oneOf('ROUTING', ROUTINGS, stateMode === 'stateful' ? 'sticky-ring' : 'round-robin'),
+    replicas,
+    redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 1, 30 * 24 * 3600, 1800),
+    gatewayPort: read.port('GATEWAY_PORT', 8080),
+    adminToken: read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters'),
+    sessionSecret:
+      read.pattern('SESSION_SECRET', /^.{32,512}$/, 'at least 32 characters') ?? randomBytes(32).toString('hex'),
+    demoUsers: read.int('DEMO_USERS', 1, 1000, 1000),
+    portBase,
+    replicaHostTemplate:
+      read.pattern('REPLICA_HOST', /^[A-Za-z0-9.:{}_-]{1,253}$/, 'a host name, an IP, or a template with {id}') ??
+      '127.0.0.1',
+    bindHost: read.pattern('BIND_HOST', /^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP') ?? '127.0.0.1',
+    rpcTimeoutMs: read.int('RPC_TIMEOUT_MS', 50, 60000, 2000),
+    logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+  };
+}
+
+/** Where replica `index` of `service` listens, in the native lab and in compose alike. */
+export function replicaAddress(config: Pick<LabConfig, 'portBase' | 'replicaHostTemplate'>, service: ServiceName, index: number): ReplicaAddress {
+  const id = `${service}-${index}`;
+  const rpcPort = config.portBase + SERVICE_PORT_OFFSET[service] + index;
+  return {
+    id,
+    service,
+    index,
+    host: config.replicaHostTemplate.replace('{id}', id),
+    rpcPort,
+    metricsPort: rpcPort + METRICS_PORT_OFFSET,
+  };
+}
+
+/** Parses `cart-2` into its service and index; undefined when it names no possible replica. */
+export function parseReplicaId(id: string): { service: ServiceName; index: number } | undefined {
+  const match = /^(user|cart|product)-([1-9]\d?)$/.exec(id);
+  if (!match) return undefined;
+  const index = Number(match[2]);
+  return index <= MAX_REPLICAS ? { service: match[1] as ServiceName, index } : undefined;
+}
+
+/** The identity of a replica process: REPLICA_ID must name one of the given service's replicas. */
+export function loadReplicaIdentity(env: Env, service: ServiceName): { id: string; index: number } {
+  const read = new EnvReader(env);
+  const id = read.raw('REPLICA_ID') ?? `${service}-1`;
+  const parsed = parseReplicaId(id);
+  if (!parsed || parsed.service !== service) {
+    throw new ConfigError('REPLICA_ID', id, `${service}-1 … ${service}-${MAX_REPLICAS}`);
+  }
+  return { id, index: parsed.index };
+}

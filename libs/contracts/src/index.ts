@@ -1,0 +1,4 @@
+export * from './patterns';
+export * from './dto';
+export * from './models';
+export * from './errors';

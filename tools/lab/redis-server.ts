@@ -1,0 +1,112 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export interface RedisServerOptions {
+  port: number;
+  /** AOF persistence: a restart keeps the data. Off: a restart loses everything. */
+  appendOnly?: boolean;
+  /** Directory for the AOF; a fresh temporary one when omitted. */
+  dir?: string;
+}
+
+/** True when a `redis-server` binary is on PATH. */
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Answers whether something speaking RESP answers PING at host:port within the timeout. */
+export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * A private redis-server process on a port of its own: the lab's fallback in redis mode and
+ * what tests and experiments kill, pause and restart. Never the machine's shared Redis.
+ */
+export class RedisServerProcess {
+  private child: ChildProcess | undefined;
+  private readonly ownsDir: boolean;
+  readonly dir: string;
+
+  constructor(private readonly options: RedisServerOptions) {
+    this.ownsDir = options.dir === undefined;
+    this.dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'statelab-redis-'));
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.options.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the server and resolves once it answers PING. */
+  async start(timeoutMs = 10000): Promise<void> {
+    if (this.running) return;
+    const args = [
+      '--port', String(this.options.port),
+      '--bind', '127.0.0.1',
+      '--save', '',
+      '--appendonly', this.options.appendOnly ? 'yes' : 'no',
+      '--appendfsync', 'everysec',
+      '--dir', this.dir,
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
+    ];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+      if (await pingRedis('127.0.0.1', this.options.port, 200)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`redis-server on port ${this.options.port} did not answer within ${timeoutMs} ms`);
+  }
+
+  /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** Kills the process at once (SIGKILL) and waits for it to be gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Stops the server and removes its temporary directory. */
+  async stop(): Promise<void> {
+    await this.kill();
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
