@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ReplicaContext, STORE_PROBE } from '@app/replica';
+import { CART_STORE, StateModule } from '@app/state';
+import { CartsController } from './carts/carts.controller';
+import { CartsService } from './carts/carts.service';
+
+/** Carts and orders. Where they live is StateModule's choice, made once at boot. */
+@Module({})
+export class CartModule {
+  static register({ config }: ReplicaContext): DynamicModule {
+    return {
+      module: CartModule,
+      imports: [
+        StateModule.register({ mode: config.stateMode, redisUrl: config.redisUrl, ttlSeconds: config.sessionTtlSeconds, kinds: ['carts'] }),
+      ],
+      controllers: [CartsController],
+      providers: [CartsService, { provide: STORE_PROBE, useExisting: CART_STORE }],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ErrorCodes, labError, LoginMessage, SessionRef, SessionUser, UserPatterns } from '@app/contracts';
+import { CredentialsService } from '../users/credentials.service';
+import { SessionsService } from './sessions.service';
+
+@Controller()
+export class SessionsController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  /** Checks the password and creates the session under the id the gateway chose for this replica. */
+  @MessagePattern(UserPatterns.login)
+  async login(@Payload() message: LoginMessage): Promise<SessionUser> {
+    const user = await this.credentials.verify(message.username, message.password);
+    if (!user) throw labError(401, ErrorCodes.badCredentials, 'unknown username or wrong password');
+    await this.sessions.create(message.sid, user);
+    return user;
+  }
+
+  /** The session's user, or null when this replica's store does not hold it. */
+  @MessagePattern(UserPatterns.getSession)
+  find(@Payload() message: SessionRef): Promise<SessionUser | null> {
+    return this.sessions.find(message.sid);
+  }
+
+  @MessagePattern(UserPatterns.destroySession)
+  async destroy(@Payload() message: SessionRef): Promise<{ destroyed: boolean }> {
+    return { destroyed: await this.sessions.destroy(message.sid) };
+  }
+}

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ReplicaContext, STORE_PROBE } from '@app/replica';
+import { SESSION_STORE, StateModule } from '@app/state';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { CredentialsService } from './users/credentials.service';
+
+/** Logins and sessions. Where a session lives is StateModule's choice, made once at boot. */
+@Module({})
+export class UserModule {
+  static register({ config }: ReplicaContext): DynamicModule {
+    return {
+      module: UserModule,
+      imports: [
+        StateModule.register({ mode: config.stateMode, redisUrl: config.redisUrl, ttlSeconds: config.sessionTtlSeconds, kinds: ['sessions'] }),
+      ],
+      controllers: [SessionsController],
+      providers: [CredentialsService, SessionsService, { provide: STORE_PROBE, useExisting: SESSION_STORE }],
+    };
+  }
+}

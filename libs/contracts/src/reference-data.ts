@@ -1,0 +1,38 @@
+/** Shapes of the committed reference data in fixtures/. */
+export const DEMO_PASSWORD = 'demo-password';
+
+/** scrypt cost N=2^14, r=8, p=1: Percival's interactive-login parameters, ~45 ms here. */
+export const SCRYPT_PARAMS = { N: 16384, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 } as const;
+
+export interface UserRecord {
+  userId: string;
+  username: string;
+  salt: string;
+  hash: string;
+}
+
+export interface ProductRecord {
+  id: string;
+  name: string;
+  priceCents: number;
+}
+
+/**
+ * Reads a committed fixture (fixtures/<name>) by walking up from this file, so the same code
+ * works from dist/ and from the TypeScript sources under Jest.
+ */
+export function readFixture<T>(name: string): T {
+  // Deferred requires keep this module loadable in any environment that only needs the types.
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'fixtures', name);
+    if (fs.existsSync(candidate)) return JSON.parse(fs.readFileSync(candidate, 'utf8')) as T;
+    if (path.dirname(dir) === dir) throw new Error(`fixture ${name} not found above ${__dirname}`);
+  }
+}
+
+export interface UsersFixture {
+  scrypt: { N: number; r: number; p: number; keylen: number; maxmem: number };
+  users: UserRecord[];
+}

@@ -1,0 +1,68 @@
+import { DynamicModule, LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  configFromProcessEnv,
+  LabConfig,
+  loadLabConfig,
+  loadReplicaIdentity,
+  loadTelemetryConfig,
+  replicaAddress,
+  ServiceName,
+} from '@app/config';
+import { ReplicaTelemetry } from '@app/telemetry';
+import { ReplicaModule } from './replica.module';
+import { ReplicaContext } from './replica.tokens';
+
+/** Nest log levels for LOG_LEVEL. */
+export function nestLogLevels(level: LabConfig['logLevel']): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
+  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+  return order.slice(0, upTo + 1);
+}
+
+/**
+ * Boots one replica process: validated config first, then a Nest app that listens for the
+ * TCP hop on its rpc port and serves /metrics, /healthz and /readyz on its metrics port.
+ */
+export async function bootstrapReplica(
+  service: ServiceName,
+  serviceModule: (context: ReplicaContext) => DynamicModule,
+): Promise<NestFastifyApplication> {
+  const config = configFromProcessEnv(loadLabConfig);
+  const telemetryConfig = configFromProcessEnv(loadTelemetryConfig);
+  const identity = configFromProcessEnv((env) => loadReplicaIdentity(env, service));
+  const address = replicaAddress(config, service, identity.index);
+  const context: ReplicaContext = { config, address };
+  const telemetry = new ReplicaTelemetry(
+    { service, replica: address.id, mode: config.stateMode, routing: config.routing },
+    telemetryConfig.metricsEnabled,
+  );
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    {
+      module: class ReplicaRootModule {},
+      imports: [ReplicaModule.register(context, telemetry), serviceModule(context)],
+    },
+    new FastifyAdapter({ bodyLimit: 16 * 1024 }),
+    { logger: nestLogLevels(config.logLevel), bufferLogs: false },
+  );
+  app.connectMicroservice<MicroserviceOptions>(
+    { transport: Transport.TCP, options: { host: config.bindHost, port: address.rpcPort } },
+    { inheritAppConfig: true },
+  );
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(address.metricsPort, config.bindHost);
+  new Logger('Replica').log(
+    `${address.id} ready (pid ${process.pid}, ${config.stateMode} mode): rpc ${config.bindHost}:${address.rpcPort}, metrics http://${config.bindHost}:${address.metricsPort}/metrics`,
+  );
+  return app;
+}
+
+/** A process that cannot boot (port taken, bad fixture) says why on one line and exits. */
+export function exitOnBootFailure(error: unknown): never {
+  process.stderr.write(`statelab: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

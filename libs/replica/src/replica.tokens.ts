@@ -1,0 +1,17 @@
+import type { LabConfig, ReplicaAddress } from '@app/config';
+
+/** Injection token of this process's ReplicaAddress (id, ports). */
+export const REPLICA_ADDRESS = Symbol('REPLICA_ADDRESS');
+
+/** What a replica needs to know about itself and the lab. */
+export interface ReplicaContext {
+  config: LabConfig;
+  address: ReplicaAddress;
+}
+
+/** Optional token: the state store this replica depends on, pinged by health checks. */
+export const STORE_PROBE = Symbol('STORE_PROBE');
+
+export interface StoreProbe {
+  ping(): Promise<boolean>;
+}

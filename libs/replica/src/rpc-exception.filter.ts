@@ -1,0 +1,37 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { Observable, throwError } from 'rxjs';
+import { ErrorCodes, isLabErrorBody, LabErrorBody } from '@app/contracts';
+import { StoreUnavailableError } from '@app/state';
+import { trace } from '@opentelemetry/api';
+
+/**
+ * The one error path of a replica: every failure leaves as a structured LabErrorBody. The
+ * unexpected is logged once, with the trace id, and leaves as a bare 500.
+ */
+@Catch()
+export class RpcErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('RpcErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    return throwError(() => this.toBody(exception, host));
+  }
+
+  private toBody(exception: unknown, host: ArgumentsHost): LabErrorBody {
+    if (exception instanceof RpcException) {
+      const error = exception.getError();
+      if (isLabErrorBody(error)) return error;
+    }
+    if (exception instanceof StoreUnavailableError) {
+      return { status: 503, code: ErrorCodes.storeUnavailable, message: 'the state store is unavailable' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, code: status === 400 ? ErrorCodes.badRequest : 'error', message: exception.message };
+    }
+    const traceId = trace.getActiveSpan()?.spanContext().traceId;
+    const pattern = host.getType() === 'rpc' ? String(host.switchToRpc().getContext()?.getPattern?.() ?? '') : '';
+    this.logger.error(`unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    return { status: 500, code: ErrorCodes.internal, message: 'internal error' };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './metrics/lab-metrics';
+export * from './metrics/gateway-telemetry';
+export * from './metrics/replica-telemetry';

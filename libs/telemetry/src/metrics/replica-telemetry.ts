@@ -1,0 +1,53 @@
+import { LabMetricsRegistry, MetricsIdentity, ExemplarHistogram, STORE_BUCKETS } from './lab-metrics';
+import type { Counter } from 'prom-client';
+
+/** A count of state held, labelled by the replica that holds it (`redis` when shared). */
+export type StateCounter = () => Promise<{ replica: string; count: number }>;
+
+/** What a user, cart or product replica records. With metrics disabled every method is a no-op. */
+export class ReplicaTelemetry {
+  readonly metrics: LabMetricsRegistry;
+  private readonly store: ExemplarHistogram<'store' | 'operation'>;
+  private readonly server: ExemplarHistogram<'pattern' | 'outcome'>;
+  private readonly orders: Counter<never>;
+
+  constructor(
+    identity: MetricsIdentity,
+    readonly enabled: boolean,
+  ) {
+    const m = (this.metrics = new LabMetricsRegistry(identity));
+    this.store = m.histogram('lab_state_store_duration_seconds', 'Duration of one state store call', ['store', 'operation'], STORE_BUCKETS);
+    this.server = m.histogram('lab_rpc_server_duration_seconds', 'Duration of a message handler on a replica', ['pattern', 'outcome']);
+    this.orders = m.counter('lab_orders_created_total', 'Orders created at checkout', []);
+  }
+
+  /** StoreObserver: times the store call itself. */
+  observe(store: string, operation: string, seconds: number): void {
+    if (!this.enabled) return;
+    this.store.observe({ store, operation }, seconds);
+  }
+
+  recordRpcServer(pattern: string, outcome: 'ok' | 'error', seconds: number): void {
+    if (!this.enabled) return;
+    this.server.observe({ pattern, outcome }, seconds);
+  }
+
+  countOrder(): void {
+    if (!this.enabled) return;
+    this.orders.inc();
+  }
+
+  /** Registers `lab_sessions_active` or `lab_carts_active`, computed at scrape time. */
+  trackState(kind: 'sessions' | 'carts', count: StateCounter): void {
+    const name = kind === 'sessions' ? 'lab_sessions_active' : 'lab_carts_active';
+    this.metrics.gauge(name, `Live ${kind} held, by the replica that holds them (redis when shared)`, ['replica'], async (gauge) => {
+      try {
+        const { replica, count: value } = await count();
+        gauge.reset();
+        gauge.set({ replica }, value);
+      } catch {
+        gauge.reset(); // the store is down: no value is better than a stale one
+      }
+    });
+  }
+}
