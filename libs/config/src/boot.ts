@@ -16,3 +16,25 @@ export function configFromProcessEnv<T>(load: (env: Env) => T): T {
     throw error;
   }
 }
+
+/**
+ * The environment a child process of the lab starts with: this process's environment (so
+ * OTEL_* and the like pass through) with the given variables set.
+ */
+export function childEnvironment(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/**
+ * Ends this process when the launcher that started it with an IPC channel goes away, so a
+ * killed launcher (or test runner) never leaves orphan replicas behind.
+ */
+export function exitWithParent(): void {
+  if (typeof process.send !== 'function') return;
+  process.on('disconnect', () => process.exit(0));
+}

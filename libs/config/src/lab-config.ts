@@ -111,3 +111,17 @@ export function loadReplicaIdentity(env: Env, service: ServiceName): { id: strin
   }
   return { id, index: parsed.index };
 }
+
+/** What only the native launcher (`npm run lab`) reads. */
+export interface LauncherConfig {
+  prometheusPort: number;
+  redisExporterPort: number;
+}
+
+export function loadLauncherConfig(env: Env): LauncherConfig {
+  const read = new EnvReader(env);
+  return {
+    prometheusPort: read.port('PROMETHEUS_PORT', 9090),
+    redisExporterPort: read.port('REDIS_EXPORTER_PORT', 9121),
+  };
+}

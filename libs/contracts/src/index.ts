@@ -4,3 +4,4 @@ export * from './models';
 export * from './errors';
 export * from './reference-data';
 export * from './lab-error';
+export * from './lab-ipc';

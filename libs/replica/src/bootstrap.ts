@@ -1,9 +1,10 @@
-import { DynamicModule, LogLevel, Logger } from '@nestjs/common';
+import { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   configFromProcessEnv,
+  exitWithParent,
   LabConfig,
   loadLabConfig,
   loadReplicaIdentity,
@@ -15,11 +16,16 @@ import { ReplicaTelemetry } from '@app/telemetry';
 import { ReplicaModule } from './replica.module';
 import { ReplicaContext } from './replica.tokens';
 
-/** Nest log levels for LOG_LEVEL. */
+/** Nest log levels for LOG_LEVEL; `info` keeps Nest's boot chatter out, `debug` shows it. */
 export function nestLogLevels(level: LabConfig['logLevel']): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug'];
-  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+  const upTo = { error: 1, warn: 2, info: 2, debug: 4 }[level];
   return order.slice(0, upTo + 1);
+}
+
+/** One line on stdout, shown at LOG_LEVEL info and debug. */
+export function announce(config: LabConfig, line: string): void {
+  if (config.logLevel === 'info' || config.logLevel === 'debug') process.stdout.write(`${line}\n`);
 }
 
 /**
@@ -30,6 +36,7 @@ export async function bootstrapReplica(
   service: ServiceName,
   serviceModule: (context: ReplicaContext) => DynamicModule,
 ): Promise<NestFastifyApplication> {
+  exitWithParent();
   const config = configFromProcessEnv(loadLabConfig);
   const telemetryConfig = configFromProcessEnv(loadTelemetryConfig);
   const identity = configFromProcessEnv((env) => loadReplicaIdentity(env, service));
@@ -55,7 +62,8 @@ export async function bootstrapReplica(
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(address.metricsPort, config.bindHost);
-  new Logger('Replica').log(
+  announce(
+    config,
     `${address.id} ready (pid ${process.pid}, ${config.stateMode} mode): rpc ${config.bindHost}:${address.rpcPort}, metrics http://${config.bindHost}:${address.metricsPort}/metrics`,
   );
   return app;

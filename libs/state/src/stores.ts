@@ -10,6 +10,8 @@ export interface SessionStore {
   destroy(sid: string): Promise<boolean>;
   /** Live sessions this store holds. */
   count(): Promise<number>;
+  /** True when the backend answers now (memory: always; Redis: PING within the command timeout). Never throws. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export interface CartStore {
   count(): Promise<number>;
   /** Orders this store holds. */
   countOrders(): Promise<number>;
+  /** True when the backend answers now (memory: always; Redis: PING within the command timeout). Never throws. */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 

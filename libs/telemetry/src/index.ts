@@ -1,3 +1,4 @@
 export * from './metrics/lab-metrics';
 export * from './metrics/gateway-telemetry';
 export * from './metrics/replica-telemetry';
+export * from './tracing';

@@ -1,0 +1,44 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { LAB_CONFIG, LabConfig, SERVICES } from '@app/config';
+import { GatewayTelemetry } from '@app/telemetry';
+import { ReplicaPool } from '../replicas/replica-pool';
+
+/** Liveness, readiness (every routed replica and, in redis mode, Redis) and /metrics. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(LAB_CONFIG) private readonly config: LabConfig,
+    private readonly pool: ReplicaPool,
+    private readonly telemetry: GatewayTelemetry,
+  ) {}
+
+  @Get('healthz')
+  @Header('cache-control', 'no-store')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  readyz(@Res() reply: FastifyReply): void {
+    const down: string[] = [];
+    let storeDown = false;
+    for (const service of SERVICES) {
+      for (const replica of this.pool.view(service).filter((r) => r.active)) {
+        if (!replica.up) down.push(replica.address.id);
+        if (replica.health?.store === 'down') storeDown = true;
+      }
+    }
+    const ready = down.length === 0 && !storeDown;
+    void reply
+      .status(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ready' : 'unavailable', mode: this.config.stateMode, replicasDown: down, stateStore: this.config.stateMode === 'redis' ? (storeDown ? 'down' : 'up') : 'memory' });
+  }
+
+  @Get('metrics')
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
+    const body = await this.telemetry.metrics.render();
+    void reply.header('content-type', this.telemetry.metrics.contentType).send(body);
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ServiceName } from '@app/config';
+import { SupervisorReply, SupervisorRequest } from '@app/contracts';
+
+/**
+ * Asks the native launcher, over the IPC channel it opened, to start replicas a rescale needs.
+ * Under compose there is no channel: the replicas must already exist.
+ */
+@Injectable()
+export class SupervisorLink implements OnApplicationShutdown {
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: SupervisorReply) => void>();
+  private readonly onMessage = (message: unknown) => {
+    const reply = message as SupervisorReply;
+    if (reply?.type === 'ensure-replicas-done') this.pending.get(reply.requestId)?.(reply);
+  };
+
+  constructor() {
+    if (this.available) process.on('message', this.onMessage);
+  }
+
+  get available(): boolean {
+    return typeof process.send === 'function' && process.connected;
+  }
+
+  /** Resolves when the launcher reports replicas 1..count of the service running. */
+  ensureReplicas(service: ServiceName, count: number, timeoutMs = 30000): Promise<void> {
+    if (!this.available) return Promise.resolve();
+    const requestId = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new Error(`the launcher did not start ${service} replicas within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(requestId, (reply) => {
+        clearTimeout(timer);
+        this.pending.delete(requestId);
+        reply.ok ? resolve() : reject(new Error(reply.error ?? 'the launcher refused'));
+      });
+      const request: SupervisorRequest = { type: 'ensure-replicas', requestId, service, count };
+      process.send?.(request);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    process.off('message', this.onMessage);
+  }
+}

@@ -1,0 +1,164 @@
+import { DynamicModule, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { MemoryCartStore, MemorySessionStore } from './memory-stores';
+import { ObservedCartStore, ObservedSessionStore, StoreObserver } from './observed-stores';
+import { closeRedisClient, createRedisClient } from './redis-client';
+import { RedisCartStore } from './redis-cart-store';
+import { RedisSessionStore } from './redis-session-store';
+import { DEFAULT_KEY_PREFIX } from './redis-support';
+import type { CartStore, SessionStore } from './stores';
+import { CART_STORE, SESSION_STORE, STORE_OBSERVER } from './tokens';
+
+/** Where state lives: this replica's memory, or Redis shared by all replicas. */
+export type StateStoreMode = 'stateful' | 'redis';
+
+/** Which stores a service needs. */
+export type StateKind = 'sessions' | 'carts';
+
+/** Options of {@link StateModule.register}. */
+export interface StateModuleOptions {
+  mode: StateStoreMode;
+  /** Used in `redis` mode only. */
+  redisUrl: string;
+  /** Sliding expiry of sessions and carts (and lifetime of orders), whole seconds. */
+  ttlSeconds: number;
+  /** The stores to provide: `sessions` → SESSION_STORE, `carts` → CART_STORE. */
+  kinds: StateKind[];
+  /** Modules to import, e.g. a non-global one that provides STORE_OBSERVER. */
+  imports?: ModuleMetadata['imports'];
+  /** Prefix of every Redis key. Default `statelab:`. */
+  keyPrefix?: string;
+  /** Redis command timeout. Default 500 ms. */
+  commandTimeoutMs?: number;
+}
+
+const REDIS_CLIENT = Symbol('STATE_REDIS_CLIENT');
+const RAW_STORE: Record<StateKind, symbol> = {
+  sessions: Symbol('RAW_SESSION_STORE'),
+  carts: Symbol('RAW_CART_STORE'),
+};
+/** How long boot waits for the first Redis connection before going on without it. */
+const INITIAL_CONNECT_WAIT_MS = 1500;
+
+/** Closes the stores, then the Redis client they share, once the application has stopped serving. */
+class StateResources implements OnApplicationShutdown {
+  private closed: Promise<void> | undefined;
+
+  constructor(
+    private readonly stores: Array<SessionStore | CartStore>,
+    private readonly client: Redis | undefined,
+  ) {}
+
+  onApplicationShutdown(): Promise<void> {
+    this.closed ??= (async () => {
+      await Promise.all(this.stores.map((store) => store.close()));
+      if (this.client) await closeRedisClient(this.client);
+    })();
+    return this.closed;
+  }
+}
+
+/** Redacts credentials: the URL may carry a password. */
+function describeRedis(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return 'Redis';
+  }
+}
+
+async function connectRedis(options: StateModuleOptions, logger: Logger): Promise<Redis> {
+  const where = describeRedis(options.redisUrl);
+  const client = createRedisClient(options.redisUrl, {
+    commandTimeoutMs: options.commandTimeoutMs,
+    onError: (error) => logger.warn(`Redis at ${where} unavailable: ${error.message}`),
+  });
+  // Without an offline queue, commands fail until the first connection is ready: give it a
+  // moment at boot, but boot anyway (stores answer 503 until Redis is there).
+  const ready = await new Promise<boolean>((resolve) => {
+    const onReady = () => settle(true);
+    const timer = setTimeout(() => settle(false), INITIAL_CONNECT_WAIT_MS);
+    const settle = (ok: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ok);
+    };
+    if (client.status === 'ready') settle(true);
+    else client.once('ready', onReady);
+  });
+  if (!ready) logger.warn(`Redis at ${where} not reachable yet; retrying in the background`);
+  return client;
+}
+
+function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provider {
+  const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const { ttlSeconds } = options;
+  switch (options.mode) {
+    case 'stateful':
+      return {
+        provide: RAW_STORE[kind],
+        useFactory: () => (kind === 'sessions' ? new MemorySessionStore(ttlSeconds) : new MemoryCartStore(ttlSeconds)),
+      };
+    case 'redis':
+      return {
+        provide: RAW_STORE[kind],
+        useFactory: (client: Redis) =>
+          kind === 'sessions' ? new RedisSessionStore(client, ttlSeconds, prefix) : new RedisCartStore(client, ttlSeconds, prefix),
+        inject: [REDIS_CLIENT],
+      };
+    default:
+      throw new Error(`StateModule: unknown mode ${String((options as { mode: unknown }).mode)}`);
+  }
+}
+
+/**
+ * Provides SESSION_STORE and/or CART_STORE: memory adapters in `stateful` mode, Redis
+ * adapters sharing one fail-fast client in `redis` mode. Services inject the port and never
+ * branch on the mode. When STORE_OBSERVER is resolvable, every store call is timed and
+ * reported. On application shutdown the stores, then the Redis client, are closed.
+ */
+@Module({})
+export class StateModule {
+  static register(options: StateModuleOptions): DynamicModule {
+    const kinds = [...new Set(options.kinds)];
+    if (kinds.length === 0) throw new Error('StateModule.register: kinds must name at least one store');
+    const logger = new Logger('StateModule');
+
+    const providers: Provider[] = kinds.map((kind) => rawStoreProvider(kind, options));
+    if (options.mode === 'redis') {
+      providers.push({ provide: REDIS_CLIENT, useFactory: () => connectRedis(options, logger) });
+    }
+    if (kinds.includes('sessions')) {
+      providers.push({
+        provide: SESSION_STORE,
+        useFactory: (store: SessionStore, observer?: StoreObserver) => (observer ? new ObservedSessionStore(store, observer) : store),
+        inject: [RAW_STORE.sessions, { token: STORE_OBSERVER, optional: true }],
+      });
+    }
+    if (kinds.includes('carts')) {
+      providers.push({
+        provide: CART_STORE,
+        useFactory: (store: CartStore, observer?: StoreObserver) => (observer ? new ObservedCartStore(store, observer) : store),
+        inject: [RAW_STORE.carts, { token: STORE_OBSERVER, optional: true }],
+      });
+    }
+    const resourceTokens = [...kinds.map((kind) => RAW_STORE[kind]), ...(options.mode === 'redis' ? [REDIS_CLIENT] : [])];
+    providers.push({
+      provide: StateResources,
+      useFactory: (...resources: unknown[]) =>
+        new StateResources(
+          resources.slice(0, kinds.length) as Array<SessionStore | CartStore>,
+          resources[kinds.length] as Redis | undefined,
+        ),
+      inject: resourceTokens,
+    });
+
+    return {
+      module: StateModule,
+      imports: options.imports ?? [],
+      providers,
+      exports: kinds.map((kind) => (kind === 'sessions' ? SESSION_STORE : CART_STORE)),
+    };
+  }
+}

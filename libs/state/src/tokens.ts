@@ -1,0 +1,12 @@
+/** Injection token of the {@link SessionStore} chosen by `StateModule.register()`. */
+export const SESSION_STORE = Symbol('SESSION_STORE');
+
+/** Injection token of the {@link CartStore} chosen by `StateModule.register()`. */
+export const CART_STORE = Symbol('CART_STORE');
+
+/**
+ * Optional injection token of a {@link StoreObserver}. When the application provides one
+ * (from a global module, or a module passed in `StateModule.register({imports})`), every
+ * store call is timed and reported to it.
+ */
+export const STORE_OBSERVER = Symbol('STORE_OBSERVER');

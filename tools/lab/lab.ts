@@ -1,0 +1,170 @@
+import { ChildProcess } from 'node:child_process';
+import { childEnvironment, MAX_REPLICAS, replicaAddress, Routing, SERVICES, ServiceName, StateMode } from '@app/config';
+import type { SupervisorReply, SupervisorRequest } from '@app/contracts';
+import { nodeEntry, SupervisedProcess } from './supervised-process';
+
+export interface LabOptions {
+  mode: StateMode;
+  /** Default: sticky-ring when stateful, round-robin in redis mode. */
+  routing?: Routing;
+  replicas?: Partial<Record<ServiceName, number>>;
+  gatewayPort: number;
+  /** Replica ports are portBase + 1xx/2xx/3xx (see libs/config). */
+  portBase: number;
+  redisUrl?: string;
+  sessionTtlSeconds?: number;
+  /** Extra environment for every process (OTEL_*, METRICS, LOG_LEVEL, …). */
+  env?: Record<string, string | undefined>;
+  /** Receives every output line of every process, prefixed by nothing: `id` says who. */
+  onLine?: (id: string, line: string) => void;
+  restartDelayMs?: number;
+}
+
+export interface LabTarget {
+  job: string;
+  instance: string;
+  address: string;
+}
+
+/**
+ * A whole native lab: the gateway plus every replica as separate supervised OS processes.
+ * A crashed replica comes back with the same id and empty memory; stop() leaves nothing running.
+ */
+export class Lab {
+  private readonly processes = new Map<string, SupervisedProcess>();
+  private readonly replicaCount: Record<ServiceName, number>;
+  private readonly onLine: (id: string, line: string) => void;
+  private readonly sharedEnv: Record<string, string | undefined>;
+  /** Called after replicas were added, e.g. to rewrite Prometheus targets. */
+  onTopologyChange: (() => void) | undefined;
+
+  private constructor(private readonly options: LabOptions) {
+    this.replicaCount = { user: 3, cart: 3, product: 3, ...options.replicas };
+    this.onLine = options.onLine ?? (() => undefined);
+    this.sharedEnv = {
+      STATE_MODE: options.mode,
+      ROUTING: options.routing,
+      USER_REPLICAS: String(this.replicaCount.user),
+      CART_REPLICAS: String(this.replicaCount.cart),
+      PRODUCT_REPLICAS: String(this.replicaCount.product),
+      LAB_PORT_BASE: String(options.portBase),
+      GATEWAY_PORT: String(options.gatewayPort),
+      REDIS_URL: options.redisUrl,
+      SESSION_TTL_SECONDS: options.sessionTtlSeconds === undefined ? undefined : String(options.sessionTtlSeconds),
+      REPLICA_HOST: '127.0.0.1',
+      BIND_HOST: '127.0.0.1',
+      ...options.env,
+    };
+  }
+
+  /** Starts every process and resolves once the gateway reports ready. */
+  static async start(options: LabOptions, readyTimeoutMs = 60000): Promise<Lab> {
+    const lab = new Lab(options);
+    try {
+      for (const service of SERVICES) for (let i = 1; i <= lab.replicaCount[service]; i++) lab.startReplica(service, i);
+      lab.startGateway();
+      await lab.waitReady(readyTimeoutMs);
+      return lab;
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.options.gatewayPort}`;
+  }
+
+  get mode(): StateMode {
+    return this.options.mode;
+  }
+
+  /** Every process's Prometheus target. */
+  targets(): LabTarget[] {
+    const targets: LabTarget[] = [{ job: 'gateway', instance: 'gateway', address: `127.0.0.1:${this.options.gatewayPort}` }];
+    for (const service of SERVICES) {
+      for (let i = 1; i <= this.replicaCount[service]; i++) {
+        const address = replicaAddress({ portBase: this.options.portBase, replicaHostTemplate: '127.0.0.1' }, service, i);
+        targets.push({ job: service, instance: address.id, address: `127.0.0.1:${address.metricsPort}` });
+      }
+    }
+    return targets;
+  }
+
+  /** How often the supervisor restarted a process. */
+  restarts(id: string): number {
+    return this.processes.get(id)?.restarts ?? 0;
+  }
+
+  pidOf(id: string): number | undefined {
+    return this.processes.get(id)?.pid;
+  }
+
+  /** Polls /readyz until it answers 200 or the deadline passes. */
+  async waitReady(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${this.gatewayUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
+        last = await response.text();
+        if (response.status === 200) return;
+      } catch (error) {
+        last = String(error);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the lab was not ready within ${timeoutMs} ms: ${last}`);
+  }
+
+  /** Starts replicas up to `count` (a rescale asks for this before routing to them). */
+  ensureReplicas(service: ServiceName, count: number): void {
+    if (count > MAX_REPLICAS) throw new Error(`at most ${MAX_REPLICAS} replicas`);
+    for (let i = this.replicaCount[service] + 1; i <= count; i++) this.startReplica(service, i);
+    if (count > this.replicaCount[service]) {
+      this.replicaCount[service] = count;
+      this.onTopologyChange?.();
+    }
+  }
+
+  /** Stops every process (gateway first), SIGKILLing any that outlive the grace period. */
+  async stop(): Promise<void> {
+    await this.processes.get('gateway')?.stop();
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+  }
+
+  private startReplica(service: ServiceName, index: number): void {
+    const id = `${service}-${index}`;
+    this.spawn(id, `apps/${service}/src/main.js`, { REPLICA_ID: id });
+  }
+
+  private startGateway(): void {
+    this.spawn('gateway', 'apps/gateway/src/main.js', { REPLICA_ID: undefined }, (message, child) => this.onGatewayMessage(message, child));
+  }
+
+  private spawn(id: string, entry: string, env: Record<string, string | undefined>, onMessage?: (message: unknown, child: ChildProcess) => void): void {
+    const process = new SupervisedProcess({
+      id,
+      args: nodeEntry(entry),
+      env: childEnvironment({ ...this.sharedEnv, ...env }),
+      onLine: this.onLine,
+      onMessage,
+      restartDelayMs: this.options.restartDelayMs,
+    });
+    this.processes.set(id, process);
+    process.start();
+  }
+
+  private onGatewayMessage(message: unknown, child: ChildProcess): void {
+    const request = message as SupervisorRequest;
+    if (request?.type !== 'ensure-replicas') return;
+    let reply: SupervisorReply;
+    try {
+      this.ensureReplicas(request.service, request.count);
+      reply = { type: 'ensure-replicas-done', requestId: request.requestId, ok: true };
+    } catch (error) {
+      reply = { type: 'ensure-replicas-done', requestId: request.requestId, ok: false, error: (error as Error).message };
+    }
+    if (child.connected) child.send(reply);
+  }
+}

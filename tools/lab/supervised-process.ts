@@ -1,0 +1,82 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const DIST = path.resolve(__dirname, '..', '..');
+
+/** The node arguments that start a compiled entry point with aliases and tracing preloaded. */
+export function nodeEntry(entry: string): string[] {
+  return [
+    '-r', path.join(DIST, 'tools', 'register-paths.js'),
+    '-r', path.join(DIST, 'libs', 'telemetry', 'src', 'tracing', 'preload.js'),
+    path.join(DIST, entry),
+  ];
+}
+
+export interface SupervisedProcessOptions {
+  /** gateway, user-1, … */
+  id: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Receives every output line of the process. */
+  onLine: (id: string, line: string) => void;
+  /** Called with each IPC message the process sends. */
+  onMessage?: (message: unknown, child: ChildProcess) => void;
+  restartDelayMs?: number;
+}
+
+/**
+ * One lab process, restarted (same id, same environment, fresh memory) whenever it dies
+ * unless the lab is stopping. Each child holds an IPC channel so it exits with the launcher.
+ */
+export class SupervisedProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  restarts = 0;
+  /** Resolves each time a child process has been spawned. */
+  pid: number | undefined;
+
+  constructor(private readonly options: SupervisedProcessOptions) {}
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(): void {
+    const child = spawn(process.execPath, this.options.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child = child;
+    this.pid = child.pid;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.options.onLine(this.options.id, line));
+    }
+    child.on('message', (message) => this.options.onMessage?.(message, child));
+    child.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      this.options.onLine(this.options.id, `exited (${signal ?? `code ${code}`}); restarting`);
+      this.restarts++;
+      this.restartTimer = setTimeout(() => this.start(), this.options.restartDelayMs ?? 250);
+    });
+  }
+
+  send(message: unknown): void {
+    if (this.child?.connected) this.child.send(message as object);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
