@@ -120,7 +120,7 @@ describe.each(['stateful', 'redis'] as const)('the shopper journey in %s mode', 
       for (const replica of topology.body.services[service]) {
         expect(replica).toMatchObject({ up: true, active: true, metricsUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/) });
         const metrics = await fetch(replica.metricsUrl);
-        expect(await metrics.text()).toContain(`lab_info{mode="${mode}"`);
+        expect(await metrics.text()).toMatch(new RegExp(`^lab_info\\{(?=[^}]*mode="${mode}")(?=[^}]*replica="${replica.id}")`, 'm'));
       }
     }
   });

@@ -22,6 +22,8 @@ export async function startTestLab(options: Partial<LabOptions> & Pick<LabOption
     },
     ...options,
     env: { LOG_LEVEL: 'warn', ...options.env },
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- lab output ---\n${output.slice(-40).join('\n')}`);
   });
   return { lab, url: lab.gatewayUrl, output, stop: () => lab.stop() };
 }

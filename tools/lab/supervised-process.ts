@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
-const DIST = path.resolve(__dirname, '..', '..');
+/** dist/, whether this file runs compiled (dist/tools/lab) or from source under Jest (tools/lab). */
+const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', 'dist') : path.resolve(__dirname, '..', '..');
 
 /** The node arguments that start a compiled entry point with aliases and tracing preloaded. */
 export function nodeEntry(entry: string): string[] {

@@ -34,6 +34,9 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     // A command in flight when the connection dropped has already failed for its caller
     // (timeout or flush); replaying it after the reconnect would apply it behind their back.
     autoResendUnfulfilledCommands: false,
+    // disconnect() arms a timer of this length to destroy the last socket, even one that is
+    // already closed (during reconnection): keep it short so a closed client lets the process exit.
+    disconnectTimeout: 200,
   });
   let lastReportedAt = Number.NEGATIVE_INFINITY;
   // Without a listener an 'error' event would be thrown as an uncaught exception.
