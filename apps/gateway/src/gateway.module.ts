@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { LabConfig, LabConfigModule } from '@app/config';
-import { GatewayTelemetry } from '@app/telemetry';
+import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
 import { ProductsController } from './catalog/products.controller';
@@ -34,6 +34,7 @@ export class GatewayModule {
         ReplicaPool,
         SupervisorLink,
         AdminGuard,
+        TracingLifecycle,
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

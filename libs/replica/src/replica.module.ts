@@ -3,7 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { LabConfigModule } from '@app/config';
 import { STORE_OBSERVER } from '@app/state';
 import { ReplicaTelemetry } from '@app/telemetry';
-import { RpcTraceInterceptor } from '@app/telemetry';
+import { RpcTraceInterceptor, TracingLifecycle } from '@app/telemetry';
 import { ReplicaLabController } from './replica-lab.controller';
 import { RpcErrorFilter } from './rpc-exception.filter';
 import { RpcMetricsInterceptor } from './rpc-metrics.interceptor';
@@ -26,6 +26,7 @@ export class ReplicaModule {
         { provide: REPLICA_ADDRESS, useValue: context.address },
         { provide: ReplicaTelemetry, useValue: telemetry },
         { provide: STORE_OBSERVER, useValue: telemetry },
+        TracingLifecycle,
         // Order matters: the trace interceptor runs first so the handler's span covers the rest.
         { provide: APP_INTERCEPTOR, useClass: RpcTraceInterceptor },
         { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },

@@ -1,4 +1,4 @@
-import { trace, TraceFlags } from '@opentelemetry/api';
+import { currentSampledTraceId } from '../tracing/trace-id';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, OpenMetricsContentType, Registry } from 'prom-client';
 
 /** Who is exporting: every series of a process carries this through `lab_info`. */
@@ -23,8 +23,8 @@ type Labels<T extends string> = Partial<Record<T, string | number>>;
 
 /** Trace id of the active sampled span, as the exemplar label set Grafana links to a trace. */
 function exemplarLabels(): Record<string, string> {
-  const context = trace.getActiveSpan()?.spanContext();
-  return context && context.traceFlags & TraceFlags.SAMPLED ? { trace_id: context.traceId } : {};
+  const traceId = currentSampledTraceId();
+  return traceId ? { trace_id: traceId } : {};
 }
 
 /** A histogram that attaches the active trace id as an exemplar (OpenMetrics output). */

@@ -13,3 +13,4 @@ export { currentTraceId, currentSampledTraceId } from './trace-id';
 export { isTracingActive, shutdownTracing, tracingIdentity, registerTracingRuntime } from './tracing-runtime';
 export type { TracingIdentity, TracingRuntime } from './tracing-runtime';
 export { recordSpanFailure } from './span-errors';
+export { TracingLifecycle } from './tracing-lifecycle';

@@ -9,8 +9,6 @@ export const TRACER_NAME = 'statelab';
 /** `rpc.system` of the internal hop: Nest's TCP transport. */
 export const RPC_SYSTEM = 'nestjs-tcp';
 
-const tracer = trace.getTracer(TRACER_NAME);
-
 /**
  * The W3C trace context (`traceparent`, `tracestate`) of the active span, to send inside a
  * message; undefined when tracing is off or no span is active, so untraced messages stay as
@@ -60,7 +58,9 @@ export async function withClientSpan<T>(
   const parent = context.active();
   if (!trace.getSpan(parent)) return fn(undefined);
 
-  const span = tracer.startSpan(
+  // The tracer is looked up per span (a map hit in the SDK): one cached at import would stay
+  // bound to a provider that a later `trace.disable()` replaced, as tests do.
+  const span = trace.getTracer(TRACER_NAME).startSpan(
     name,
     {
       kind: SpanKind.CLIENT,

@@ -8,8 +8,6 @@ import { isTracingActive, tracingIdentity } from './tracing-runtime';
 
 export { TRACE_CARRIER_KEY } from './trace-carrier';
 
-const tracer = trace.getTracer(TRACER_NAME);
-
 /**
  * Continues the caller's trace in a service's message handlers (`@MessagePattern`).
  *
@@ -34,7 +32,7 @@ export class RpcTraceInterceptor implements NestInterceptor {
     const pattern = patternOf(rpc.getContext());
     const identity = tracingIdentity();
     const parent = propagation.extract(ROOT_CONTEXT, carrier);
-    const span = tracer.startSpan(
+    const span = trace.getTracer(TRACER_NAME).startSpan(
       `${pattern} handle`,
       {
         kind: SpanKind.SERVER,

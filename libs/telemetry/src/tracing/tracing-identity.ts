@@ -2,7 +2,7 @@ import { ConfigError, Env, EnvReader, parseReplicaId } from '@app/config';
 import type { TracingIdentity } from './tracing-runtime';
 
 /**
- * MOVE TO libs/config: the one environment read of the tracing preload. Reads REPLICA_ID
+ * The one environment read of the tracing preload, through @app/config. Reads REPLICA_ID
  * (`gateway` or a replica id such as `cart-2`) and derives the trace identity from it. The
  * preload runs before the app knows which service it is, so `loadReplicaIdentity(env,
  * service)` does not fit; when REPLICA_ID is unset the service comes from the entry script's
