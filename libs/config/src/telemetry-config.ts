@@ -9,8 +9,8 @@ export interface TelemetryConfig {
 
 export function loadTelemetryConfig(env: Env): TelemetryConfig {
   const read = new EnvReader(env);
-  const endpoint = read.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? read.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (endpoint !== undefined) read.url(endpoint === read.raw('OTEL_EXPORTER_OTLP_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http', 'https'], endpoint);
+  const endpointVariable = ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT'].find((name) => read.raw(name) !== undefined);
+  const endpoint = endpointVariable === undefined ? undefined : read.url(endpointVariable, ['http', 'https'], '');
   const disabled = read.oneOf('OTEL_SDK_DISABLED', ['true', 'false'] as const, 'false') === 'true';
   const exporter = read.raw('OTEL_TRACES_EXPORTER');
   return {

@@ -73,6 +73,7 @@ export class LabController {
 
   /** Routes to a new number of replicas, starting missing ones first; reports the keys that changed owner. */
   @Post('scale')
+  @HttpCode(200)
   async scale(@Body() body: ScaleDto): Promise<ScaleResult> {
     // One rescale at a time: each computes moves against the routing the previous one left.
     const run = this.scaling.then(() => this.applyScale(body));
