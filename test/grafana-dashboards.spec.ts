@@ -201,6 +201,13 @@ describe('Grafana dashboards', () => {
     }
   });
 
+  it('give panels titles that are unique within their dashboard, so a failing query names one panel', () => {
+    for (const { dashboard } of dashboards) {
+      const titles = flattenPanels(dashboard).filter(isQueryPanel).map((panel) => panel.title);
+      expect({ dashboard: dashboard.uid, duplicates: titles.filter((title, i) => titles.indexOf(title) !== i) }).toEqual({ dashboard: dashboard.uid, duplicates: [] });
+    }
+  });
+
   it('give every panel other than rows and text at least one query, a title and a description', () => {
     const lacking = queryPanels
       .filter(({ panel }) => !(panel.targets ?? []).some((target) => typeof target.expr === 'string' && target.expr.trim() !== '') || !panel.title || !panel.description)

@@ -165,14 +165,13 @@ export function substituteGrafanaVariables(expr: string, values: GrafanaVariable
     __range_s: seconds(values.range),
     __range_ms: ms(values.range),
   };
-  const substituted = expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced: string | undefined, bare: string | undefined) => {
+  return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced: string | undefined, bare: string | undefined) => {
     const name = (braced ?? bare) as string;
     if (/^\d+$/.test(name)) return match; // `$1` in a label_replace replacement is PromQL's own
     const value = table[name];
     if (value === undefined) throw new Error(`unknown Grafana variable ${match} in: ${expr}`);
     return value;
   });
-  return substituted;
 }
 
 /**

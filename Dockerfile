@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# One image for every statelab app; compose picks the app with SERVICE=gateway|user|cart|product.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+COPY tools ./tools
+COPY fixtures ./fixtures
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Reference data (users, catalog) seeded at boot; found by walking up from dist/.
+COPY --from=build /app/fixtures ./fixtures
+USER node
+ENV SERVICE=gateway
+# register-paths resolves the @app/* aliases; the tracing preload must load before anything it instruments.
+CMD ["sh", "-c", "exec node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js"]

@@ -1,0 +1,64 @@
+import { startOtlpReceiver, OtlpReceiver, ReceivedSpan } from './support/otlp-receiver';
+import { startPrivateRedis } from './support/redis';
+import { startTestLab, TestLab } from './support/lab';
+import { Shopper } from './support/shopper';
+import type { RedisServerProcess } from '../tools/lab/redis-server';
+
+describe('tracing across the whole lab in redis mode', () => {
+  let receiver: OtlpReceiver;
+  let redis: RedisServerProcess;
+  let lab: TestLab;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    redis = await startPrivateRedis();
+    lab = await startTestLab({
+      mode: 'redis',
+      redisUrl: redis.url,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
+    });
+  }, 90000);
+
+  afterAll(async () => {
+    await lab?.stop();
+    await redis?.stop();
+    await receiver?.close();
+  });
+
+  it('makes one request one trace: gateway -> user, product and cart replicas -> Redis, no dangling parents', async () => {
+    const shopper = new Shopper(lab.url, 'user77');
+    await shopper.login();
+    const added = await shopper.post('/api/cart/items', { productId: 'p-12', quantity: 1 });
+    expect(added.status).toBe(201);
+    const cartReplica = added.servedBy[2];
+
+    const isAddTrace = (spans: ReceivedSpan[]) =>
+      spans.some((s) => s.serviceName === 'gateway' && s.kind === 'SERVER') &&
+      spans.some((s) => s.serviceName === 'gateway' && s.name === 'cart.items.add send') &&
+      spans.some((s) => s.serviceInstanceId === cartReplica && s.kind === 'SERVER') &&
+      spans.some((s) => s.serviceName === 'cart' && s.scopeName?.includes('ioredis'));
+    const spans = await receiver.waitForTrace(isAddTrace, 20000);
+
+    const services = new Set(spans.map((s) => s.serviceName));
+    expect([...services].sort()).toEqual(['cart', 'gateway', 'product', 'user']);
+    const ids = new Set(spans.map((s) => s.spanId));
+    const roots = spans.filter((s) => !s.parentSpanId);
+    expect(roots).toHaveLength(1);
+    expect(roots[0].serviceName).toBe('gateway');
+    for (const span of spans) if (span.parentSpanId) expect(ids.has(span.parentSpanId)).toBe(true);
+
+    // Every replica's server span hangs under a gateway client span naming that replica.
+    for (const server of spans.filter((s) => s.kind === 'SERVER' && s.serviceName !== 'gateway')) {
+      const parent = spans.find((s) => s.spanId === server.parentSpanId);
+      expect(parent).toMatchObject({ kind: 'CLIENT', serviceName: 'gateway', attributes: expect.objectContaining({ 'lab.replica': server.serviceInstanceId }) });
+    }
+    const redisSpans = spans.filter((s) => s.scopeName?.includes('ioredis'));
+    expect(redisSpans.map((s) => s.serviceName).sort()).toEqual(expect.arrayContaining(['cart', 'user']));
+  });
+
+  it('puts trace-id exemplars on the gateway histograms', async () => {
+    const response = await fetch(`${lab.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
+    expect(response.headers.get('content-type')).toContain('application/openmetrics-text');
+    expect(await response.text()).toMatch(/^http_server_request_duration_seconds_bucket\{.*\} \d+ # \{trace_id="[0-9a-f]{32}"\} /m);
+  });
+});
