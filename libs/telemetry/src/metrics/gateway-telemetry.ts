@@ -1,5 +1,6 @@
 import { LabMetricsRegistry, MetricsIdentity, ExemplarHistogram } from './lab-metrics';
 import type { Counter, Gauge } from 'prom-client';
+import { SERVICES } from '@app/config';
 
 export type RpcOutcome = 'ok' | 'error' | 'unavailable' | 'timeout';
 export type LookupReason = 'none' | 'lost' | 'expired_or_unknown' | 'invalid';
@@ -44,6 +45,15 @@ export class GatewayTelemetry {
     this.rescales = m.counter('lab_rescales_total', 'Rescales applied through /lab/scale', ['service']);
     this.phase = m.gauge('lab_experiment_phase', '1 while a phase of an experiment runs', ['experiment', 'phase']);
     m.gauge('lab_known_sessions', 'Session ids the gateway issued and still considers live', [], (g) => g.set(this.knownSessions()));
+    // Series that exist from the start at zero, so "no misses yet" and "no rescale yet" read as 0.
+    for (const reason of ['none', 'lost', 'expired_or_unknown', 'invalid'] as const) {
+      this.lookups.inc({ mode: identity.mode, result: reason === 'none' ? 'hit' : 'miss', reason }, 0);
+    }
+    for (const service of SERVICES) {
+      this.rescales.inc({ service }, 0);
+      this.keysMoved.set({ service }, 0);
+      this.keysMovedRatio.set({ service }, 0);
+    }
   }
 
   recordHttp(method: string, route: string, status: number, seconds: number): void {
