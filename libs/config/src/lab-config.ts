@@ -125,3 +125,14 @@ export function loadLauncherConfig(env: Env): LauncherConfig {
     redisExporterPort: read.port('REDIS_EXPORTER_PORT', 9121),
   };
 }
+
+/** What the lab's clients (load driver, experiments) read: where the gateway is. */
+export interface ClientConfig {
+  /** GATEWAY_URL; undefined when unset. */
+  gatewayUrl: string | undefined;
+}
+
+export function loadClientConfig(env: Env): ClientConfig {
+  const read = new EnvReader(env);
+  return { gatewayUrl: read.raw('GATEWAY_URL') === undefined ? undefined : read.url('GATEWAY_URL', ['http', 'https'], '') };
+}
