@@ -120,12 +120,27 @@ export class ReplicaPool implements OnApplicationBootstrap, OnApplicationShutdow
   /** Sends a request to the replica the routing policy picks for the key. */
   async send<T>(service: ServiceName, pattern: string, payload: object, options: SendOptions = {}): Promise<T> {
     const entry = this.services[service];
-    const members = this.routedMembers(service);
+    const members = this.candidates(entry);
     const id = entry.selector.pick(members, options.key);
-    const link = entry.links[members.indexOf(id)];
+    const link = entry.links.find((l) => l.address.id === id) as ReplicaLink;
     options.servedBy?.push(id);
     this.telemetry.countRouted(service, id, entry.routing);
     return this.call<T>(link, pattern, payload, this.config.rpcTimeoutMs);
+  }
+
+  /**
+   * Round-robin skips replicas the health checks see down, as a health-checked load balancer
+   * would. Sticky routing keeps the owner even while it is down (a 503): sending the key
+   * elsewhere would not find its state in stateful mode, and under modulo it would remap
+   * most keys, not just the dead replica's.
+   */
+  private candidates(entry: ServiceReplicas): string[] {
+    const routed = entry.links.slice(0, entry.routed);
+    if (entry.routing === 'round-robin') {
+      const up = routed.filter((link) => link.up);
+      if (up.length > 0) return up.map((link) => link.address.id);
+    }
+    return routed.map((link) => link.address.id);
   }
 
   /** Sends to one named replica, bypassing routing (lab control). */
