@@ -130,9 +130,14 @@ export function loadLauncherConfig(env: Env): LauncherConfig {
 export interface ClientConfig {
   /** GATEWAY_URL; undefined when unset. */
   gatewayUrl: string | undefined;
+  /** LAB_ADMIN_TOKEN, for the /lab calls of experiments. */
+  adminToken: string | undefined;
 }
 
 export function loadClientConfig(env: Env): ClientConfig {
   const read = new EnvReader(env);
-  return { gatewayUrl: read.raw('GATEWAY_URL') === undefined ? undefined : read.url('GATEWAY_URL', ['http', 'https'], '') };
+  return {
+    gatewayUrl: read.raw('GATEWAY_URL') === undefined ? undefined : read.url('GATEWAY_URL', ['http', 'https'], ''),
+    adminToken: read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters'),
+  };
 }

@@ -1,0 +1,147 @@
+import type { Chart, ChartBand, ChartEvent, LineChart } from '../report/svg-charts';
+import type { RunRecord } from './experiment';
+
+/** Runs whose markers of one label lie this close together share one marker. */
+const SAME_MOMENT_SECONDS = 0.3;
+
+/**
+ * Events of every run on one chart: a moment every run shares (same label, times within
+ * 0.3 s) is drawn once; a moment that differs per run is drawn per run and names its run.
+ */
+export function mergedEvents(runs: readonly RunRecord[], hide: readonly string[] = []): ChartEvent[] {
+  const timesByLabel = new Map<string, number[]>();
+  for (const run of runs) for (const event of run.events) timesByLabel.set(event.label, [...(timesByLabel.get(event.label) ?? []), event.t]);
+  const events: ChartEvent[] = [];
+  for (const [label, times] of timesByLabel) {
+    if (hide.includes(label)) continue;
+    if (runs.length === 1 || Math.max(...times) - Math.min(...times) <= SAME_MOMENT_SECONDS) {
+      events.push({ x: Math.min(...times), label });
+      continue;
+    }
+    for (const run of runs) for (const event of run.events) if (event.label === label) events.push({ x: event.t, label: `${run.label}: ${label}` });
+  }
+  return events.sort((a, b) => a.x - b.x);
+}
+
+/**
+ * Shaded spans: the given phases of every run. With several runs the bands overlap, so only the
+ * widest band of each phase carries the phase's name (the runs' own markers say which ends when).
+ */
+export function phaseBands(runs: readonly RunRecord[], phases: readonly string[]): ChartBand[] {
+  const bands = runs.flatMap((run) => run.phases.filter((p) => phases.includes(p.phase) && p.to > p.from));
+  const widest = new Map<string, RunRecord['phases'][number]>();
+  for (const band of bands) {
+    const current = widest.get(band.phase);
+    if (!current || band.to - band.from > current.to - current.from) widest.set(band.phase, band);
+  }
+  return bands.map((band) => ({ from: band.from, to: band.to, label: widest.get(band.phase) === band ? band.phase : '' }));
+}
+
+export interface TimelineChartOptions {
+  /** Phases to shade, e.g. `['recovery']`. */
+  bands?: readonly string[];
+  /** Also chart non-2xx + errors per second. */
+  errors?: boolean;
+  /** Event labels to leave off the charts (e.g. when a shaded phase already shows them). */
+  hideEvents?: readonly string[];
+}
+
+/** Throughput and p99 latency over time (and errors per second), one series per run, events marked. */
+export function timelineCharts(runs: readonly RunRecord[], options: TimelineChartOptions = {}): LineChart[] {
+  const events = mergedEvents(runs, options.hideEvents);
+  const bands = phaseBands(runs, options.bands ?? []);
+  // A second [t, t+1) is drawn at its middle, so markers at exact times sit where they belong.
+  const points = (run: RunRecord, value: (p: RunRecord['timeline'][number]) => number | null) => run.timeline.map((p) => ({ x: p.t + 0.5, y: value(p) }));
+  const charts: LineChart[] = [
+    {
+      kind: 'line',
+      id: 'throughput',
+      title: 'Throughput over time',
+      description: 'Responses completed per second of load (any status), as the load driver saw them.',
+      yLabel: 'responses/s',
+      series: runs.map((run) => ({ name: run.label, points: points(run, (p) => p.rps) })),
+      events,
+      bands,
+    },
+    {
+      kind: 'line',
+      id: 'latency',
+      title: 'Latency p99 over time',
+      description: 'p99 of the responses completed in each second (log scale); gaps are seconds without a response.',
+      yLabel: 'ms',
+      yScale: 'log',
+      series: runs.map((run) => ({ name: run.label, points: points(run, (p) => (p.p99 === null ? null : Math.max(p.p99, 0.01))) })),
+      events,
+      bands,
+    },
+  ];
+  if (options.errors) {
+    charts.push({
+      kind: 'line',
+      id: 'errors',
+      title: 'Failed requests over time',
+      description: 'Per second: non-2xx responses (401 session lost, 503 unavailable, …) plus requests without any response.',
+      yLabel: 'failed/s',
+      series: runs.map((run) => ({ name: run.label, points: points(run, (p) => p.non2xx + p.errors) })),
+      events,
+      bands,
+    });
+  }
+  return charts;
+}
+
+/** `cart-12` → 12, for ordering replica ids naturally. */
+function indexOf(id: string): number {
+  return Number(/-(\d+)$/.exec(id)?.[1] ?? 0);
+}
+
+/** Replica ids of `service` in `counts`, naturally ordered. */
+export function replicasOf(service: string, counts: readonly Record<string, number>[]): string[] {
+  const ids = new Set<string>();
+  for (const record of counts) for (const id of Object.keys(record)) if (id.startsWith(`${service}-`)) ids.add(id);
+  return [...ids].sort((a, b) => indexOf(a) - indexOf(b));
+}
+
+/** Share of a service's requests per replica, one group per run, one bar per replica. */
+export function replicaShareChart(
+  runs: readonly RunRecord[],
+  service: string,
+  countsOf: (run: RunRecord) => Record<string, number>,
+  description: string,
+): Chart {
+  const counts = runs.map(countsOf);
+  const replicas = replicasOf(service, counts);
+  return {
+    kind: 'grouped-bar',
+    id: `share-${service}`,
+    title: `Share of ${service} requests per replica`,
+    description,
+    yLabel: 'share of requests',
+    format: 'percent',
+    groups: runs.map((run) => run.label),
+    series: replicas.map((replica) => ({
+      name: replica,
+      values: counts.map((record) => {
+        const total = replicas.reduce((sum, id) => sum + (record[id] ?? 0), 0);
+        return total > 0 ? (record[replica] ?? 0) / total : 0;
+      }),
+    })),
+  };
+}
+
+/** Sessions lost (and carts lost) per run. */
+export function lossChart(runs: readonly (RunRecord & { sessionsLost: number; cartsLost?: number })[], description: string): Chart {
+  const withCarts = runs.some((run) => run.cartsLost !== undefined);
+  return {
+    kind: 'grouped-bar',
+    id: 'lost',
+    title: 'Sessions lost per run',
+    description,
+    yLabel: 'probe shoppers',
+    groups: runs.map((run) => run.label),
+    series: [
+      { name: 'sessions lost', values: runs.map((run) => run.sessionsLost), color: '#e15759' },
+      ...(withCarts ? [{ name: 'carts lost (session alive)', values: runs.map((run) => run.cartsLost ?? 0), color: '#f28e2b' }] : []),
+    ],
+  };
+}

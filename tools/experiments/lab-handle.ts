@@ -1,0 +1,200 @@
+import type { Routing, ServiceName, StateMode } from '@app/config';
+import { Lab } from '../lab/lab';
+import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { GatewayClient, Reply } from './gateway-client';
+import { parseMetrics, Sample } from './metrics';
+import { freePort, freePortBlock } from './ports';
+import { waitUntil } from './wait';
+
+/** The lab one run needs. */
+export interface LabSpec {
+  mode: StateMode;
+  routing: Routing;
+  /** Redis mode only: the private redis-server's persistence. Default: AOF on (as `npm run lab`). */
+  redisAppendOnly?: boolean;
+}
+
+export interface TopologyReplica {
+  id: string;
+  address: string;
+  metricsUrl: string;
+  up: boolean;
+  active: boolean;
+  pid?: number;
+  startedAt?: string;
+}
+
+export interface Topology {
+  mode: StateMode;
+  routing: Routing;
+  services: Record<ServiceName, TopologyReplica[]>;
+}
+
+/** The gateway's answer to POST /lab/scale. */
+export interface ScaleAnswer {
+  service: ServiceName;
+  routing: Routing;
+  from: number;
+  to: number;
+  knownKeys: number;
+  keysMoved: number;
+  keysMovedRatio: number;
+}
+
+export interface LabHandleOptions {
+  /** LAB_ADMIN_TOKEN of the lab, when it is guarded. */
+  adminToken?: string;
+  /** Every output line of every process of a lab we start. */
+  onLine?: (id: string, line: string) => void;
+}
+
+/** What went wrong at the lab API, with the gateway's status and error code. */
+export class LabApiError extends Error {
+  override readonly name = 'LabApiError';
+}
+
+/**
+ * One lab an experiment run talks to: either a fresh native lab (and, in redis mode, a private
+ * redis-server) on free ports that close() tears down, or an already running lab (`--target`)
+ * that close() leaves alone. Mode and routing are the lab's own answer (GET /lab/topology),
+ * never what was asked for.
+ */
+export class LabHandle {
+  private constructor(
+    readonly client: GatewayClient,
+    readonly topologyAtStart: Topology,
+    private readonly lab: Lab | undefined,
+    /** The private Redis of a lab we started in redis mode; undefined for --target labs. */
+    readonly redis: RedisServerProcess | undefined,
+  ) {}
+
+  /** Starts a lab for `spec` on free ports and waits until it is ready. */
+  static async start(spec: LabSpec, options: LabHandleOptions = {}): Promise<LabHandle> {
+    let redis: RedisServerProcess | undefined;
+    let lab: Lab | undefined;
+    const recent: string[] = [];
+    const onLine = (id: string, line: string) => {
+      recent.push(`${id} ${line}`);
+      if (recent.length > 40) recent.shift();
+      options.onLine?.(id, line);
+    };
+    try {
+      if (spec.mode === 'redis') {
+        if (!redisServerAvailable()) throw new Error('redis mode needs a redis-server binary on PATH (apt-get install redis-server)');
+        redis = new RedisServerProcess({ port: await freePort(), appendOnly: spec.redisAppendOnly ?? true });
+        await redis.start();
+      }
+      lab = await Lab.start({
+        mode: spec.mode,
+        routing: spec.routing,
+        gatewayPort: await freePort(),
+        portBase: await freePortBlock(),
+        redisUrl: redis?.url,
+        restartDelayMs: 100,
+        onLine,
+        env: { LOG_LEVEL: 'warn', LAB_ADMIN_TOKEN: options.adminToken },
+      });
+      const client = new GatewayClient(lab.gatewayUrl, options.adminToken);
+      return new LabHandle(client, await fetchTopology(client), lab, redis);
+    } catch (error) {
+      await lab?.stop();
+      await redis?.stop();
+      const output = recent.length ? `\n--- last lab output ---\n${recent.join('\n')}` : '';
+      throw new Error(`could not start a ${spec.mode} lab: ${(error as Error).message}${output}`);
+    }
+  }
+
+  /** Uses the lab at `url` as it is. */
+  static async attach(url: string, options: LabHandleOptions = {}): Promise<LabHandle> {
+    const client = new GatewayClient(url, options.adminToken);
+    try {
+      return new LabHandle(client, await fetchTopology(client), undefined, undefined);
+    } catch (error) {
+      client.close();
+      if (error instanceof LabApiError) throw new LabApiError(`${url}: ${error.message}`);
+      throw new Error(`no statelab gateway answers at ${url}: ${(error as Error).message}`);
+    }
+  }
+
+  get url(): string {
+    return this.client.baseUrl;
+  }
+
+  get mode(): StateMode {
+    return this.topologyAtStart.mode;
+  }
+
+  get routing(): Routing {
+    return this.topologyAtStart.routing;
+  }
+
+  /** True for a lab this process started (and may restart Redis of). */
+  get owned(): boolean {
+    return this.lab !== undefined;
+  }
+
+  topology(): Promise<Topology> {
+    return fetchTopology(this.client);
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      return (await this.client.get('/readyz', { timeoutMs: 2000 })).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  waitReady(timeoutMs = 30_000, signal?: AbortSignal): Promise<true> {
+    return waitUntil(`${this.url}/readyz to answer 200`, () => this.ready(), timeoutMs, 50, signal);
+  }
+
+  /** SIGKILLs a replica through the lab API; resolves with the pid that died. */
+  async crash(id: string): Promise<number> {
+    const reply = await this.client.post<{ pid: number }>(`/lab/replicas/${encodeURIComponent(id)}/crash`);
+    const pid = expectStatus(reply, 202, `crash ${id}`).pid;
+    return pid;
+  }
+
+  async scale(service: ServiceName, replicas: number): Promise<ScaleAnswer> {
+    const reply = await this.client.post<ScaleAnswer>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
+    return expectStatus(reply, 200, `scale ${service} to ${replicas}`);
+  }
+
+  /** Sets `lab_experiment_phase{experiment, phase}` so dashboards can shade the phase. */
+  async phase(experiment: string, phase: string, active: boolean): Promise<void> {
+    const reply = await this.client.post('/lab/phase', { experiment, phase, active });
+    expectStatus(reply, 204, `mark phase ${phase}`);
+  }
+
+  async metrics(): Promise<Sample[]> {
+    return parseMetrics(await this.client.text('/metrics'));
+  }
+
+  /** Stops what this handle started (the lab, then its Redis); leaves a --target lab running. */
+  async close(): Promise<void> {
+    this.client.close();
+    await this.lab?.stop();
+    await this.redis?.stop();
+  }
+}
+
+async function fetchTopology(client: GatewayClient): Promise<Topology> {
+  const reply = await client.get<Topology>('/lab/topology', { timeoutMs: 5000 });
+  return expectStatus(reply, 200, 'read /lab/topology');
+}
+
+function expectStatus<T>(reply: Reply<T>, status: number, what: string): T {
+  if (reply.status !== status) {
+    const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const detail = error ? `${error.code}: ${error.message}` : 'no error body';
+    const hint = reply.status === 401 || reply.status === 403 ? ' (set LAB_ADMIN_TOKEN to the lab\'s token)' : '';
+    throw new LabApiError(`${what}: the gateway answered ${reply.status} (${detail})${hint}`);
+  }
+  return reply.body as T;
+}
+
+/** Routed (active) replica ids of a service, in order. */
+export function activeReplicas(topology: Topology, service: ServiceName): string[] {
+  return topology.services[service].filter((replica) => replica.active).map((replica) => replica.id);
+}

@@ -1,0 +1,18 @@
+import { crash } from './crash';
+import type { Experiment, ExperimentName } from './experiment';
+import { modes } from './modes';
+import { redisOutage } from './redis-outage';
+import { rescale } from './rescale';
+import { skew } from './skew';
+
+/** Every experiment `npm run experiment -- <name>` knows. */
+export const EXPERIMENTS = {
+  modes,
+  crash,
+  rescale,
+  skew,
+  'redis-outage': redisOutage,
+} satisfies { readonly [N in ExperimentName]: Experiment<any> };
+
+/** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */
+export type RunOf<N extends ExperimentName> = (typeof EXPERIMENTS)[N] extends Experiment<infer R> ? R : never;

@@ -1,0 +1,122 @@
+import { SERVICES, ServiceName } from '@app/config';
+import type { Chart } from '../report/svg-charts';
+import { replicaShareChart, timelineCharts } from './charts';
+import type { Experiment, RunRecord } from './experiment';
+import { maxOverMean } from './figures';
+import { activeReplicas } from './lab-handle';
+import { LightShoppers, LightShoppersResult } from './light-shoppers';
+import type { DriveResult } from './load-driver';
+import { counterDelta, routedRequests } from './metrics';
+
+export interface SkewRun extends RunRecord {
+  heavyShoppers: number;
+  lightShoppers: number;
+  lightRatePerSecond: number;
+  /** Calls the gateway routed to each replica during the measured window (lab_routed_requests_total deltas). */
+  requestsPerReplica: Record<ServiceName, Record<string, number>>;
+  /** Busiest replica over the mean of the service's replicas; 1 is perfectly even. */
+  maxOverMean: Record<ServiceName, number>;
+  heavyRequests: number;
+  lightRequests: number;
+  throughputRps: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** A few heavy shoppers among many light ones: sticky routing pins the heavy ones, round-robin spreads them. */
+export const skew: Experiment<SkewRun> = {
+  name: 'skew',
+  title: 'Skew: heavy shoppers under sticky and round-robin routing',
+  description:
+    'The seed claims sticky sessions distribute load unevenly. A few heavy shoppers (autocannon connections, as fast as they can) ' +
+    'shop among many light ones (about one request per second each). The gateway counts the calls it routes to each replica ' +
+    '(lab_routed_requests_total); maxOverMean is the busiest replica over the mean. Three runs: stateful with sticky-ring (what ' +
+    'stateful mode needs), redis with sticky-ring (same routing, shared store: isolates the routing) and redis with round-robin. ' +
+    'The product service is reference data and always round-robin.',
+  defaults: { durationSeconds: 15, sessions: 45, connections: 5, lightRate: 1 },
+  plan: () => [
+    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
+    { label: 'redis · sticky-ring', lab: { mode: 'redis', routing: 'sticky-ring', redisAppendOnly: true } },
+    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
+  ],
+
+  async run({ lab, plan, settings, progress, phases, drive }) {
+    const rate = settings.lightRate ?? 1;
+    let lightResult: LightShoppersResult;
+    await phases.enter('setup');
+    progress.note(`logging in ${settings.sessions} light shoppers (~${rate} req/s each)`);
+    const light = await LightShoppers.start(lab.url, { count: settings.sessions, ratePerSecond: rate, firstUser: 101 });
+    let drove: DriveResult;
+    let before: Record<string, Record<string, number>>;
+    try {
+      await phases.enter('measure');
+      before = routedRequests(await lab.metrics());
+      progress.note(`${settings.connections} heavy shoppers hammering for ${settings.durationSeconds} s`);
+      drove = await drive({ connections: settings.connections, plannedSeconds: settings.durationSeconds, tailSeconds: 0, firstUser: 1 });
+    } finally {
+      lightResult = await light.finish();
+    }
+    const after = routedRequests(await lab.metrics());
+    await phases.end();
+
+    const topology = await lab.topology();
+    const requestsPerReplica = {} as Record<ServiceName, Record<string, number>>;
+    const ratio = {} as Record<ServiceName, number>;
+    for (const service of SERVICES) {
+      const delta = counterDelta(before[service] ?? {}, after[service] ?? {});
+      // Every routed replica counts, also one that got nothing.
+      requestsPerReplica[service] = Object.fromEntries(activeReplicas(topology, service).map((id) => [id, delta[id] ?? 0]));
+      ratio[service] = maxOverMean(requestsPerReplica[service]);
+    }
+    const { load, events, originMs } = drove;
+    return {
+      label: plan.label,
+      mode: lab.mode,
+      routing: lab.routing,
+      heavyShoppers: settings.connections,
+      lightShoppers: settings.sessions,
+      lightRatePerSecond: rate,
+      requestsPerReplica,
+      maxOverMean: ratio,
+      heavyRequests: load.requests,
+      lightRequests: lightResult.requests,
+      throughputRps: load.throughputRps,
+      non2xx: load.non2xx + lightResult.non2xx,
+      errors: load.errors + lightResult.errors,
+      servedBy: load.servedBy,
+      timeline: load.timeline,
+      events,
+      phases: phases.relativeTo(originMs),
+    };
+  },
+
+  columns: [
+    { key: 'mode', label: 'mode' },
+    { key: 'routing', label: 'routing' },
+    { key: 'maxOverMean.user', label: 'user max/mean' },
+    { key: 'maxOverMean.cart', label: 'cart max/mean' },
+    { key: 'maxOverMean.product', label: 'product max/mean' },
+    { key: 'requestsPerReplica.user', label: 'user requests per replica' },
+    { key: 'requestsPerReplica.cart', label: 'cart requests per replica' },
+    { key: 'heavyRequests', label: 'heavy' },
+    { key: 'lightRequests', label: 'light' },
+    { key: 'non2xx', label: 'non-2xx' },
+  ],
+
+  charts(runs): Chart[] {
+    return [
+      ...timelineCharts(runs),
+      {
+        kind: 'grouped-bar',
+        id: 'max-over-mean',
+        title: 'Busiest replica over the mean',
+        description: '1.0 is a perfectly even spread; from the gateway’s routed-call counters.',
+        yLabel: 'max / mean',
+        groups: runs.map((run) => run.label),
+        series: SERVICES.map((service) => ({ name: service, values: runs.map((run) => run.maxOverMean[service]) })),
+      },
+      replicaShareChart(runs, 'user', (run) => (run as SkewRun).requestsPerReplica.user, 'Calls the gateway routed to each user replica (lab_routed_requests_total).'),
+      replicaShareChart(runs, 'cart', (run) => (run as SkewRun).requestsPerReplica.cart, 'Calls the gateway routed to each cart replica (lab_routed_requests_total).'),
+    ];
+  },
+};
