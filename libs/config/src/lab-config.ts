@@ -12,6 +12,11 @@ export type ServiceName = (typeof SERVICES)[number];
 
 export const MAX_REPLICAS = 16;
 
+/** LAB_ADMIN_TOKEN: the Bearer token guarding /lab/*, read by the gateway and its clients alike. */
+function readAdminToken(read: EnvReader): string | undefined {
+  return read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters');
+}
+
 /** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx; metrics = rpc + 50. */
 const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200 };
 const METRICS_PORT_OFFSET = 50;
@@ -65,7 +70,7 @@ export function loadLabConfig(env: Env): LabConfig {
     redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
     sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 1, 30 * 24 * 3600, 1800),
     gatewayPort: read.port('GATEWAY_PORT', 8080),
-    adminToken: read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters'),
+    adminToken: readAdminToken(read),
     sessionSecret:
       read.pattern('SESSION_SECRET', /^.{32,512}$/, 'at least 32 characters') ?? randomBytes(32).toString('hex'),
     demoUsers: read.int('DEMO_USERS', 1, 1000, 1000),
@@ -138,6 +143,6 @@ export function loadClientConfig(env: Env): ClientConfig {
   const read = new EnvReader(env);
   return {
     gatewayUrl: read.raw('GATEWAY_URL') === undefined ? undefined : read.url('GATEWAY_URL', ['http', 'https'], ''),
-    adminToken: read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters'),
+    adminToken: readAdminToken(read),
   };
 }
