@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import type Redis from 'ioredis';
+import type { StateMode } from '@app/config';
+import { closeRedisClient, createRedisClient } from '@app/state';
+import { waitUntil } from '../experiments/wait';
+import { freePort, freePortBlock } from '../experiments/ports';
+import { Lab } from '../lab/lab';
+import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { OtlpSink, startOtlpSink } from './otlp-sink';
+
+/**
+ * The labs the benches use. `telemetry-metrics` is configured like `redis` but is a lab of its
+ * own, so the three telemetry configurations share the same history (boot, warm-up, load).
+ */
+export type BenchLabName = 'stateful' | 'redis' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing';
+
+export interface RunningLab {
+  name: BenchLabName;
+  mode: StateMode;
+  lab: Lab;
+  url: string;
+  /** What this lab's configuration is, in words. */
+  description: string;
+}
+
+export interface BenchRedis {
+  server: RedisServerProcess;
+  url: string;
+  version: string;
+  appendOnly: boolean;
+}
+
+/** OTEL_* variables the lab's processes read: cleared unless a configuration sets them, so the shell cannot leak tracing in. */
+const OTEL_CLEARED: Record<string, undefined> = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+  OTEL_EXPORTER_OTLP_PROTOCOL: undefined,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: undefined,
+  OTEL_TRACES_EXPORTER: undefined,
+  OTEL_TRACES_SAMPLER: undefined,
+  OTEL_TRACES_SAMPLER_ARG: undefined,
+  OTEL_SDK_DISABLED: undefined,
+};
+
+const OUTPUT_LINES_KEPT = 200;
+
+/**
+ * Everything the benches start (one private redis-server, labs, the OTLP sink), started on first
+ * use and shared between sections; `stopAll()` stops whatever was started, whatever failed.
+ */
+export class BenchResources {
+  private redis: Promise<BenchRedis> | undefined;
+  private redisClient: Promise<Redis> | undefined;
+  private sink: Promise<OtlpSink> | undefined;
+  private readonly labs = new Map<BenchLabName, Promise<RunningLab>>();
+
+  constructor(private readonly progress: (message: string) => void) {}
+
+  static redisAvailable(): boolean {
+    return redisServerAvailable();
+  }
+
+  /** A private redis-server with AOF everysec, as `npm run lab` starts; never the machine's 6379. */
+  redisServer(): Promise<BenchRedis> {
+    this.redis ??= (async () => {
+      const server = new RedisServerProcess({ port: await freePort(), appendOnly: true });
+      try {
+        await server.start();
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+      const versionLine = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '';
+      const version = /v=(\S+)/.exec(versionLine)?.[1] ?? 'unknown';
+      this.progress(`started a private redis-server ${version} at ${server.url}`);
+      return { server, url: server.url, version, appendOnly: true };
+    })();
+    return this.redis;
+  }
+
+  /** A client of the bench's redis-server, for INFO (its CPU time); closed by stopAll(). */
+  redisInfoClient(): Promise<Redis> {
+    this.redisClient ??= (async () => {
+      const client = createRedisClient((await this.redisServer()).url, { commandTimeoutMs: 2000 });
+      try {
+        await waitUntil('the bench redis client to connect', () => client.status === 'ready', 10_000);
+      } catch (error) {
+        await closeRedisClient(client);
+        throw error;
+      }
+      return client;
+    })();
+    return this.redisClient;
+  }
+
+  otlpSink(): Promise<OtlpSink> {
+    this.sink ??= startOtlpSink();
+    return this.sink;
+  }
+
+  lab(name: BenchLabName): Promise<RunningLab> {
+    let lab = this.labs.get(name);
+    if (!lab) {
+      lab = this.startLab(name);
+      this.labs.set(name, lab);
+    }
+    return lab;
+  }
+
+  async stopLab(name: BenchLabName): Promise<void> {
+    const lab = this.labs.get(name);
+    this.labs.delete(name);
+    const running = await lab?.catch(() => undefined);
+    await running?.lab.stop();
+  }
+
+  /** Stops labs first (they talk to Redis and the sink), then the sink and Redis. Never throws. */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.labs.keys()].map((name) => this.stopLab(name)));
+    const client = await this.redisClient?.catch(() => undefined);
+    this.redisClient = undefined;
+    if (client) await closeRedisClient(client);
+    const sink = await this.sink?.catch(() => undefined);
+    this.sink = undefined;
+    await sink?.close().catch(() => undefined);
+    const redis = await this.redis?.catch(() => undefined);
+    this.redis = undefined;
+    await redis?.server.stop().catch(() => undefined);
+  }
+
+  private async startLab(name: BenchLabName): Promise<RunningLab> {
+    const { mode, description, env } = await this.labConfiguration(name);
+    const redisUrl = mode === 'redis' ? (await this.redisServer()).url : undefined;
+    const output: string[] = [];
+    const started = Date.now();
+    this.progress(`starting the ${name} lab (${description}) …`);
+    const lab = await Lab.start(
+      {
+        mode,
+        gatewayPort: await freePort(),
+        portBase: await freePortBlock(),
+        redisUrl,
+        env: { LOG_LEVEL: 'warn', ...OTEL_CLEARED, ...env },
+        onLine: (id, line) => {
+          output.push(`${id} ${line}`);
+          if (output.length > OUTPUT_LINES_KEPT) output.shift();
+        },
+      },
+      90_000,
+    ).catch((error: Error) => {
+      throw new Error(`the ${name} lab did not start: ${error.message}\n--- lab output ---\n${output.slice(-40).join('\n')}`);
+    });
+    this.progress(`the ${name} lab is ready at ${lab.gatewayUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { name, mode, lab, url: lab.gatewayUrl, description };
+  }
+
+  private async labConfiguration(name: BenchLabName): Promise<{ mode: StateMode; description: string; env: Record<string, string | undefined> }> {
+    switch (name) {
+      case 'stateful':
+        return { mode: 'stateful', description: 'stateful, sticky-ring, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'redis':
+        return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'telemetry-off':
+        return { mode: 'redis', description: 'redis, round-robin, METRICS=off, no tracing', env: { METRICS: 'off' } };
+      case 'telemetry-metrics':
+        return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'telemetry-tracing': {
+        const sink = await this.otlpSink();
+        return {
+          mode: 'redis',
+          description: 'redis, round-robin, metrics on, tracing always_on to the OTLP sink',
+          env: {
+            METRICS: 'on',
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+            OTEL_TRACES_SAMPLER: 'always_on',
+          },
+        };
+      }
+    }
+  }
+}

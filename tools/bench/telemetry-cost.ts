@@ -1,0 +1,209 @@
+import { DEFAULT_MIX } from '../load/shopper-flow';
+import { formatMix } from '../load/options';
+import { runLoad } from '../load/run-load';
+import { cpuMsPerRequest, labCpuSeconds } from './cpu';
+import { Machine } from './measure';
+import { change, count, formatSection, num } from './report';
+import type { BenchLabName, BenchResources, RunningLab } from './resources';
+
+export interface TelemetryCostOptions {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** Each configuration runs this many times, alternating (A B C A B C). */
+  runs: number;
+  signal?: AbortSignal;
+  progress?: (message: string) => void;
+}
+
+export type TelemetryConfig = 'off' | 'metrics' | 'metrics+tracing';
+
+const CONFIGS: readonly { config: TelemetryConfig; lab: BenchLabName; label: string }[] = [
+  { config: 'off', lab: 'telemetry-off', label: 'METRICS=off, no tracing' },
+  { config: 'metrics', lab: 'telemetry-metrics', label: 'metrics on, no tracing (default)' },
+  { config: 'metrics+tracing', lab: 'telemetry-tracing', label: 'metrics on + tracing 100 %' },
+];
+
+export interface TelemetryRun {
+  config: TelemetryConfig;
+  label: string;
+  /** 1-based round: every configuration ran once per round. */
+  round: number;
+  throughputRps: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  /** CPU of the gateway and all replicas per response (Linux /proc); steadier than req/s on a busy machine. */
+  labCpuMsPerRequest: number | undefined;
+  /**
+   * Tracing runs only: spans the sink received from this run's start to the next tracing run's
+   * start (the batch processor exports up to 5 s late, during the runs that follow); the last
+   * tracing run's count misses what was still batched when the section ended.
+   */
+  spansExported?: number;
+}
+
+export interface TelemetryCostResult {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  runs: TelemetryRun[];
+  /** Spans exported per request over all tracing runs, counted after a final flush delay. */
+  spansPerTracedRequest: number | undefined;
+  sinkRefused: number;
+}
+
+/** The shopper load against a redis-mode lab with telemetry off, metrics only, metrics + 100 % tracing. */
+export async function runTelemetryCost(resources: BenchResources, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
+  const progress = options.progress ?? (() => undefined);
+  const labs = new Map<TelemetryConfig, RunningLab>();
+  // One lab per configuration, each started once and kept through the rounds; started one at a
+  // time, since ten processes booting already fill both cores.
+  for (const { config, lab } of CONFIGS) {
+    options.signal?.throwIfAborted();
+    const running = await resources.lab(lab);
+    labs.set(config, running);
+    progress(`telemetry-cost: ${config}: warm-up ${options.warmupSeconds} s`);
+    await load(running.url, options, options.warmupSeconds);
+  }
+  const sink = await resources.otlpSink();
+  const runs: TelemetryRun[] = [];
+  let tracedRequests = 0;
+  let lastTraced: { run: TelemetryRun; spansAtStart: number } | undefined;
+  const closeTraced = () => {
+    if (lastTraced) lastTraced.run.spansExported = sink.counts().spans - lastTraced.spansAtStart;
+  };
+  for (let round = 1; round <= options.runs; round++) {
+    for (const { config, label } of CONFIGS) {
+      options.signal?.throwIfAborted();
+      progress(`telemetry-cost: round ${round}/${options.runs}: ${label}, ${options.durationSeconds} s`);
+      const traced = config === 'metrics+tracing';
+      if (traced) closeTraced();
+      const spansAtStart = sink.counts().spans;
+      const lab = labs.get(config) as RunningLab;
+      const cpuBefore = labCpuSeconds(lab.lab);
+      const result = await load(lab.url, options, options.durationSeconds);
+      const labCpuMsPerRequest = cpuMsPerRequest(cpuBefore, labCpuSeconds(lab.lab), result.requests);
+      if (traced) tracedRequests += result.requests;
+      const run: TelemetryRun = {
+        config,
+        label,
+        round,
+        throughputRps: result.throughputRps,
+        latencyMs: { p50: result.latencyMs.p50, p95: result.latencyMs.p95, p99: result.latencyMs.p99 },
+        requests: result.requests,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        labCpuMsPerRequest,
+      };
+      runs.push(run);
+      if (traced) lastTraced = { run, spansAtStart };
+      progress(`telemetry-cost: ${config}: ${num(result.throughputRps)} req/s, p50 ${num(result.latencyMs.p50)} ms, p99 ${num(result.latencyMs.p99)} ms`);
+    }
+  }
+  closeTraced();
+  const tracedSpans = runs.reduce((sum, run) => sum + (run.spansExported ?? 0), 0);
+  return {
+    connections: options.connections,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    runs,
+    // Spans of the last traced run may still sit in a batch; the ratio is a lower bound.
+    spansPerTracedRequest: tracedRequests > 0 ? tracedSpans / tracedRequests : undefined,
+    sinkRefused: sink.counts().refused,
+  };
+}
+
+function load(url: string, options: TelemetryCostOptions, durationSeconds: number) {
+  return runLoad({
+    url,
+    connections: options.connections,
+    durationSeconds,
+    mix: { ...DEFAULT_MIX },
+    renderProgressBar: false,
+    signal: options.signal,
+  });
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+export function formatTelemetryCost(result: TelemetryCostResult, machine: Machine): string {
+  const offRun = (round: number) => result.runs.find((run) => run.config === 'off' && run.round === round);
+  const perRun = result.runs.map((run) => {
+    const off = offRun(run.round);
+    const delta = (value: number | undefined, baseline: number | undefined) =>
+      run.config === 'off' || value === undefined || baseline === undefined ? '' : change(value, baseline);
+    return [
+      run.label,
+      run.round,
+      count(run.throughputRps),
+      num(run.latencyMs.p50),
+      num(run.latencyMs.p99),
+      num(run.labCpuMsPerRequest),
+      delta(run.throughputRps, off?.throughputRps),
+      delta(run.latencyMs.p50, off?.latencyMs.p50),
+      delta(run.latencyMs.p99, off?.latencyMs.p99),
+      delta(run.labCpuMsPerRequest, off?.labCpuMsPerRequest),
+      run.non2xx,
+      run.errors,
+      run.spansExported === undefined ? '' : count(run.spansExported),
+    ];
+  });
+  const means = CONFIGS.map(({ config, label }) => {
+    const runs = result.runs.filter((run) => run.config === config);
+    const cpu = runs.map((r) => r.labCpuMsPerRequest);
+    return {
+      config,
+      label,
+      rps: mean(runs.map((r) => r.throughputRps)),
+      p50: mean(runs.map((r) => r.latencyMs.p50)),
+      p99: mean(runs.map((r) => r.latencyMs.p99)),
+      cpu: cpu.every((value): value is number => value !== undefined) ? mean(cpu) : NaN,
+    };
+  });
+  const off = means[0];
+  const summary = means.map((m) => [
+    m.label,
+    count(m.rps),
+    num(m.p50),
+    num(m.p99),
+    num(m.cpu),
+    m.config === 'off' ? '' : change(m.rps, off.rps),
+    m.config === 'off' ? '' : change(m.p50, off.p50),
+    m.config === 'off' ? '' : change(m.p99, off.p99),
+    m.config === 'off' ? '' : change(m.cpu, off.cpu),
+  ]);
+  const rounds = Math.max(0, ...result.runs.map((run) => run.round));
+  const notes = [
+    'Δ columns compare with METRICS=off + no tracing: in the per-run table with the off run of the same round, in the summary with the mean of the off runs; negative req/s, positive latency and positive CPU = cost',
+    'CPU ms/req: user + system CPU of the gateway and the 9 replicas (/proc) over the run, per response; it moves less than req/s when other work shares the cores',
+    `spans: received by the sink from a tracing run's start to the next one's (the batch span processor exports on a 5 s schedule, so late); ${result.spansPerTracedRequest === undefined ? '' : `at least ${num(result.spansPerTracedRequest)} spans per traced request; `}sink refused ${result.sinkRefused} exports`,
+    'the OTLP sink decodes every export on a worker thread of the bench process: its CPU competes with the lab and the load generator on the same cores, as a collector sidecar would',
+    'FIELD-NOTES: upstream reports OpenTelemetry overhead from ~20 % to 2x on trivial handlers (opentelemetry-js #4372, #4741)',
+  ];
+  return formatSection(
+    {
+      title: 'telemetry-cost: shopper load, redis mode, telemetry off vs metrics vs metrics + tracing',
+      measured: [
+        `runLoad (autocannon) shopper journey, mix ${formatMix(DEFAULT_MIX)}, ${result.connections} connections (one account and session each), ${result.durationSeconds} s per run`,
+        `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1`,
+        'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP/HTTP JSON sink, OTEL_TRACES_SAMPLER=always_on',
+      ],
+      tables: [
+        {
+          caption: 'per run',
+          headers: ['configuration', 'round', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'req/s Δ', 'p50 Δ', 'p99 Δ', 'CPU Δ', 'non-2xx', 'errors', 'spans'],
+          rows: perRun,
+        },
+        {
+          caption: `mean of ${rounds} runs`,
+          headers: ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'req/s Δ', 'p50 Δ', 'p99 Δ', 'CPU Δ'],
+          rows: summary,
+        },
+      ],
+      notes,
+    },
+    machine,
+  );
+}
