@@ -31,7 +31,7 @@ describe('a Redis outage in redis mode', () => {
     expect(reply.body.error.code).toBe('state_store_unavailable');
     await waitFor('/readyz to report the outage', async () => {
       const ready = await fetch(`${lab.url}/readyz`);
-      return ready.status === 503 && (await ready.json()).stateStore === 'down';
+      return ready.status === 503 && ((await ready.json()) as { stateStore: string }).stateStore === 'down';
     }, 5000);
   });
 

@@ -1,41 +1,4 @@
-import { createServer } from 'node:net';
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A base port such that base+1 … base+400 are all free (the lab's replica port block). */
-export async function freePortBlock(size = 400): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 35000);
-    if (await rangeIsFree(base, size)) return base;
-  }
-  throw new Error('no free port block found');
-}
-
-async function rangeIsFree(base: number, size: number): Promise<boolean> {
-  const checks: Promise<boolean>[] = [];
-  for (let port = base; port <= base + size; port++) checks.push(isFree(port));
-  return (await Promise.all(checks)).every(Boolean);
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+export { freePort, freePortBlock } from '../../tools/lab/ports';
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15000, intervalMs = 50): Promise<T> {

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { StateMode } from '@app/config';
 import { closeRedisClient, createRedisClient } from '@app/state';
 import { waitUntil } from '../experiments/wait';
-import { freePort, freePortBlock } from '../experiments/ports';
+import { freePort, freePortBlock } from '../lab/ports';
 import { Lab } from '../lab/lab';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
 import { OtlpSink, startOtlpSink } from './otlp-sink';

@@ -3,7 +3,7 @@ import { Lab } from '../lab/lab';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
 import { GatewayClient, Reply } from './gateway-client';
 import { parseMetrics, Sample } from './metrics';
-import { freePort, freePortBlock } from './ports';
+import { freePort, freePortBlock } from '../lab/ports';
 import { waitUntil } from './wait';
 
 /** The lab one run needs. */
