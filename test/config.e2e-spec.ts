@@ -18,8 +18,11 @@ describe('a process started with an invalid variable', () => {
     ['apps/cart/src/main.js', { REPLICA_ID: 'cart-1', ROUTING: 'sticky' }, 'statelab: invalid ROUTING="sticky": expected one of round-robin, sticky-modulo, sticky-ring'],
     ['apps/user/src/main.js', { REPLICA_ID: 'user-99' }, 'statelab: invalid REPLICA_ID="user-99"'],
     ['apps/gateway/src/main.js', { OTEL_EXPORTER_OTLP_ENDPOINT: 'nowhere' }, 'statelab: invalid OTEL_EXPORTER_OTLP_ENDPOINT="nowhere"'],
+    ['apps/cart/src/main.js', { REPLICA_ID: 'cart-1', LAB_SECRET: '' }, 'statelab: invalid LAB_SECRET=""'],
+    ['apps/gateway/src/main.js', { LAB_SECRET: 'too-short' }, 'statelab: invalid LAB_SECRET="too-short"'],
+    ['apps/user/src/main.js', { REPLICA_ID: 'user-1', LAB_SECRET_FILE: '/nonexistent/secret' }, 'statelab: invalid LAB_SECRET_FILE="/nonexistent/secret"'],
   ])('%s stops before serving, with one line on stderr', (entry, env, line) => {
-    const result = boot(entry, { GATEWAY_PORT: '1', LAB_PORT_BASE: '1024', ...env });
+    const result = boot(entry, { GATEWAY_PORT: '1', LAB_PORT_BASE: '1024', LAB_SECRET: 'a-valid-lab-secret-of-32-characters-or-more', ...env });
     expect(result.status).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(line)]);

@@ -20,7 +20,7 @@ async function placeShoppers(url: string, count: number): Promise<Placed[]> {
       expect(login.status).toBe(200);
       const add = await shopper.post('/api/cart/items', { productId: 'p-3', quantity: 2 });
       expect(add.status).toBe(201);
-      return { shopper, userReplica: login.servedBy[0], cartReplica: add.servedBy[2] };
+      return { shopper, userReplica: login.servedBy[0], cartReplica: add.servedBy[1] };
     });
     placed.push(...(await Promise.all(batch)));
   }

@@ -7,9 +7,10 @@ import { freePort } from './support/ports';
 import { startPrivateRedis } from './support/redis';
 
 /*
- * Trace context across the Nest TCP hop, end to end: two real processes started the way the
- * lab starts them (register-paths, then the tracing preload), exporting OTLP/JSON to a real
- * receiver. Needs the compiled dist/ (`npm test` builds first) and redis-server on PATH.
+ * Trace context across the lab's TCP hop (libs/transport), end to end: two real processes
+ * started the way the lab starts them (register-paths, then the tracing preload), exporting
+ * OTLP/JSON to a real receiver. Needs the compiled dist/ (`npm test` builds first) and
+ * redis-server on PATH.
  */
 
 const root = path.resolve(__dirname, '..');
@@ -21,7 +22,7 @@ const TRACE_TIMEOUT_MS = 10000;
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('OTEL_') && key !== 'REPLICA_ID') env[key] = value;
-  return { ...env, ...extra };
+  return { ...env, LAB_SECRET: 'the-test-lab-secret-of-32-characters-or-more', ...extra };
 }
 
 interface Child {
@@ -87,8 +88,7 @@ interface GoResponse {
   body: {
     traceId: string | null;
     clientSpanId: string | null;
-    serializerActiveSpanId: string | null;
-    result: { receivedKeys: string[]; traceId: string | null; stored: string | null } | null;
+    result: { receivedKeys: string[]; traceId: string | null; receivedParentSpanId: string | null; stored: string | null } | null;
     error: { status?: number; code?: string; message?: string } | null;
   };
 }
@@ -114,7 +114,7 @@ function only(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean,
   return found[0];
 }
 
-describe('trace propagation over the Nest TCP transport', () => {
+describe('trace propagation over the lab TCP transport', () => {
   let redis: RedisServerProcess;
   let receiver: OtlpReceiver;
   let service: (Child & { port: number }) | undefined;
@@ -139,18 +139,18 @@ describe('trace propagation over the Nest TCP transport', () => {
     await Promise.all([receiver?.close(), redis?.stop()]);
   });
 
-  describe('the caller\'s context through ClientProxy.send', () => {
-    // Runs first, so the first two sends find the client unconnected and go through its lazy
-    // connect (both await the same connection promise) before publish serializes them.
-    it('is still the CLIENT span when the packet is serialized, on the connecting sends and on later ones', async () => {
-      const firstSends = await Promise.all([get(gateway!.port, '/go'), get(gateway!.port, '/go')]);
-      const laterSend = await get(gateway!.port, '/go');
-      for (const { status, body } of [...firstSends, laterSend]) {
+  describe('the caller\'s context beside the data', () => {
+    // Runs first, so the first two calls find the client unconnected and wait for its lazy
+    // connect and handshake (both await the same connection) before they are written.
+    it('names the CLIENT span as parent, on the calls that waited for the connection and on later ones', async () => {
+      const firstCalls = await Promise.all([get(gateway!.port, '/go'), get(gateway!.port, '/go')]);
+      const laterCall = await get(gateway!.port, '/go');
+      for (const { status, body } of [...firstCalls, laterCall]) {
         expect(status).toBe(200);
         expect(body.clientSpanId).toMatch(/^[0-9a-f]{16}$/);
-        expect(body.serializerActiveSpanId).toBe(body.clientSpanId);
+        expect(body.result?.receivedParentSpanId).toBe(body.clientSpanId);
       }
-      expect(new Set(firstSends.map((r) => r.body.clientSpanId)).size).toBe(2);
+      expect(new Set(firstCalls.map((r) => r.body.clientSpanId)).size).toBe(2);
     });
   });
 
@@ -182,7 +182,7 @@ describe('trace propagation over the Nest TCP transport', () => {
       const rpcServer = only(spans, isRpcServer('cart.items.add'), 'rpc server span');
       expect(rpcClient.name).toBe('cart.items.add send');
       expect(rpcClient.attributes).toMatchObject({
-        'rpc.system': 'nestjs-tcp',
+        'rpc.system': 'statelab-tcp',
         'rpc.service': 'cart',
         'rpc.method': 'cart.items.add',
         'lab.replica': 'cart-1',
@@ -190,7 +190,7 @@ describe('trace propagation over the Nest TCP transport', () => {
         'server.port': service!.port,
       });
       expect(rpcServer.name).toBe('cart.items.add handle');
-      expect(rpcServer.attributes).toMatchObject({ 'rpc.system': 'nestjs-tcp', 'rpc.method': 'cart.items.add', 'rpc.service': 'cart', 'lab.replica': 'cart-1' });
+      expect(rpcServer.attributes).toMatchObject({ 'rpc.system': 'statelab-tcp', 'rpc.method': 'cart.items.add', 'rpc.service': 'cart', 'lab.replica': 'cart-1' });
     });
 
     it('keeps redis keys out of the trace', () => {
@@ -215,7 +215,7 @@ describe('trace propagation over the Nest TCP transport', () => {
       expect(spans.filter((s) => s.parentSpanId !== undefined && !ids.has(s.parentSpanId))).toEqual([]);
     });
 
-    it('runs the handler inside the caller\'s trace, with the carrier removed from its payload', () => {
+    it('runs the handler inside the caller\'s trace, the carrier beside its payload, not in it', () => {
       expect(response.body.result?.traceId).toBe(response.body.traceId);
       expect(response.body.result?.receivedKeys).toEqual(['productId', 'quantity']);
     });

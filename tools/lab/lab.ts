@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { childEnvironment, MAX_REPLICAS, replicaAddress, Routing, SERVICES, ServiceName, StateMode } from '@app/config';
 import type { SupervisorReply, SupervisorRequest } from '@app/contracts';
 import { nodeEntry, SupervisedProcess } from './supervised-process';
@@ -53,6 +54,10 @@ export class Lab {
       SESSION_TTL_SECONDS: options.sessionTtlSeconds === undefined ? undefined : String(options.sessionTtlSeconds),
       REPLICA_HOST: '127.0.0.1',
       BIND_HOST: '127.0.0.1',
+      // One secret per lab run, the same for every process and every restart of one: the hop's
+      // (LAB_SECRET), and the cookies' (SESSION_SECRET), so a restarted gateway keeps everyone logged in.
+      LAB_SECRET: randomBytes(32).toString('base64url'),
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
     };
   }

@@ -1,25 +1,33 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ValidationPipe } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { LabConfig, LabConfigModule } from '@app/config';
 import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
 import { ProductsController } from './catalog/products.controller';
+import { HOP_SECRET } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { AdminGuard } from './lab/admin.guard';
 import { LabController } from './lab/lab.controller';
-import { ReplicaPool } from './replicas/replica-pool';
+import { LabService } from './lab/lab.service';
+import { ReplicaCaller } from './replicas/replica-caller';
+import { ReplicaDirectory } from './replicas/replica-directory';
+import { ReplicaHealthChecks } from './replicas/replica-health';
+import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
 import { SessionCookies } from './sessions/session-cookie';
 import { SessionRegistry } from './sessions/session-registry';
-import { SessionResolver } from './sessions/session-resolver';
+import { SessionGuard } from './sessions/session.guard';
 
-/** The HTTP edge: validates input, resolves sessions, routes every call to a replica. */
+/**
+ * The HTTP edge: validates input (route schemas), resolves sessions (SessionGuard), routes
+ * every call to a replica (directory → router → caller, with health checks beside), and runs
+ * the lab's control API.
+ */
 @Module({})
 export class GatewayModule {
-  static register(config: LabConfig, telemetry: GatewayTelemetry): DynamicModule {
+  static register(config: LabConfig, hopSecret: string, telemetry: GatewayTelemetry): DynamicModule {
     const registry = new SessionRegistry(config.sessionTtlSeconds * 1000);
     telemetry.trackKnownSessions(() => registry.size);
     return {
@@ -28,17 +36,18 @@ export class GatewayModule {
       controllers: [AuthController, ProductsController, CartController, LabController, HealthController],
       providers: [
         { provide: GatewayTelemetry, useValue: telemetry },
+        { provide: HOP_SECRET, useValue: hopSecret },
         { provide: SessionCookies, useValue: new SessionCookies(config.sessionSecret, config.sessionTtlSeconds) },
         { provide: SessionRegistry, useValue: registry },
-        SessionResolver,
-        ReplicaPool,
+        SessionGuard,
+        ReplicaDirectory,
+        ReplicaRouter,
+        ReplicaHealthChecks,
+        ReplicaCaller,
         SupervisorLink,
+        LabService,
         AdminGuard,
         TracingLifecycle,
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-        },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

@@ -3,3 +3,4 @@ export * from './lab-config';
 export * from './telemetry-config';
 export * from './config.module';
 export * from './boot';
+export * from './secrets';

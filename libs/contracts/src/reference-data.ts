@@ -36,3 +36,28 @@ export interface UsersFixture {
   scrypt: { N: number; r: number; p: number; keylen: number; maxmem: number };
   users: UserRecord[];
 }
+
+/**
+ * The product catalog: reference data, identical on every replica that needs it (the product
+ * service serves it; the cart service prices lines from it, so a caller cannot set a price).
+ */
+export class Catalog {
+  private readonly byId: ReadonlyMap<string, ProductRecord>;
+
+  constructor(readonly products: readonly ProductRecord[]) {
+    this.byId = new Map(products.map((p) => [p.id, p]));
+  }
+
+  /** The committed catalog (fixtures/products.json). */
+  static load(): Catalog {
+    return new Catalog(readFixture<ProductRecord[]>('products.json'));
+  }
+
+  find(id: string): ProductRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  page(limit: number, offset: number): { items: ProductRecord[]; total: number } {
+    return { items: this.products.slice(offset, offset + limit), total: this.products.length };
+  }
+}

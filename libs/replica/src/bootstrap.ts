@@ -1,11 +1,10 @@
-import { DynamicModule, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestMicroservice, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   configFromProcessEnv,
   exitWithParent,
   LabConfig,
+  loadHopSecret,
   loadLabConfig,
   loadReplicaIdentity,
   loadTelemetryConfig,
@@ -13,6 +12,7 @@ import {
   ServiceName,
 } from '@app/config';
 import { ReplicaTelemetry } from '@app/telemetry';
+import { LabTcpServer } from '@app/transport';
 import { ReplicaModule } from './replica.module';
 import { ReplicaContext } from './replica.tokens';
 
@@ -29,17 +29,19 @@ export function announce(config: LabConfig, line: string): void {
 }
 
 /**
- * Boots one replica process: validated config first, then a Nest app that listens for the
- * TCP hop on its rpc port and serves /metrics, /healthz and /readyz on its metrics port.
+ * Boots one replica process: validated config first, then a Nest microservice that listens for
+ * the hop (LabTcpServer) on its rpc port, and serves /metrics, /healthz and /readyz on its
+ * metrics port (ReplicaHttpServer).
  */
 export async function bootstrapReplica(
   service: ServiceName,
   serviceModule: (context: ReplicaContext) => DynamicModule,
-): Promise<NestFastifyApplication> {
+): Promise<INestMicroservice> {
   exitWithParent();
   const config = configFromProcessEnv(loadLabConfig);
   const telemetryConfig = configFromProcessEnv(loadTelemetryConfig);
   const identity = configFromProcessEnv((env) => loadReplicaIdentity(env, service));
+  const secret = configFromProcessEnv((env) => loadHopSecret(env));
   const address = replicaAddress(config, service, identity.index);
   const context: ReplicaContext = { config, address };
   const telemetry = new ReplicaTelemetry(
@@ -47,21 +49,19 @@ export async function bootstrapReplica(
     telemetryConfig.metricsEnabled,
   );
 
-  const app = await NestFactory.create<NestFastifyApplication>(
+  const app = await NestFactory.createMicroservice(
     {
       module: class ReplicaRootModule {},
       imports: [ReplicaModule.register(context, telemetry), serviceModule(context)],
     },
-    new FastifyAdapter({ bodyLimit: 16 * 1024 }),
-    { logger: nestLogLevels(config.logLevel), bufferLogs: false },
-  );
-  app.connectMicroservice<MicroserviceOptions>(
-    { transport: Transport.TCP, options: { host: config.bindHost, port: address.rpcPort } },
-    { inheritAppConfig: true },
+    {
+      strategy: new LabTcpServer({ host: config.bindHost, port: address.rpcPort, secret, observer: telemetry }),
+      logger: nestLogLevels(config.logLevel),
+      bufferLogs: false,
+    },
   );
   app.enableShutdownHooks();
-  await app.startAllMicroservices();
-  await app.listen(address.metricsPort, config.bindHost);
+  await app.listen();
   announce(
     config,
     `${address.id} ready (pid ${process.pid}, ${config.stateMode} mode): rpc ${config.bindHost}:${address.rpcPort}, metrics http://${config.bindHost}:${address.metricsPort}/metrics`,

@@ -1,5 +1,5 @@
 export * from './bootstrap';
 export * from './replica.module';
 export * from './replica.tokens';
+export * from './replica-health';
 export * from './rpc-exception.filter';
-export * from './rpc-validation.pipe';

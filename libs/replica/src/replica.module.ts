@@ -1,18 +1,19 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { LabConfigModule } from '@app/config';
 import { STORE_OBSERVER } from '@app/state';
-import { ReplicaTelemetry } from '@app/telemetry';
-import { RpcTraceInterceptor, TracingLifecycle } from '@app/telemetry';
+import { ReplicaTelemetry, TracingLifecycle } from '@app/telemetry';
+import { ReplicaHealthService } from './replica-health';
+import { ReplicaHttpServer } from './replica-http.server';
 import { ReplicaLabController } from './replica-lab.controller';
 import { RpcErrorFilter } from './rpc-exception.filter';
-import { RpcMetricsInterceptor } from './rpc-metrics.interceptor';
-import { rpcValidationPipe } from './rpc-validation.pipe';
 import { REPLICA_ADDRESS, ReplicaContext } from './replica.tokens';
 
 /**
- * What every replica shares: config, identity, telemetry (also the store observer), the
- * lab controller, and the one validation/error/trace path of the TCP hop.
+ * What every replica shares: config, identity, telemetry (also the store observer), health,
+ * the metrics/probe HTTP server, the lab's message handlers, and the one error path of the
+ * hop. No interceptors or pipes run per message: the transport times and traces each call, and
+ * the gateway validated the input at the edge.
  */
 @Global()
 @Module({})
@@ -26,11 +27,9 @@ export class ReplicaModule {
         { provide: REPLICA_ADDRESS, useValue: context.address },
         { provide: ReplicaTelemetry, useValue: telemetry },
         { provide: STORE_OBSERVER, useValue: telemetry },
+        ReplicaHealthService,
+        ReplicaHttpServer,
         TracingLifecycle,
-        // Order matters: the trace interceptor runs first so the handler's span covers the rest.
-        { provide: APP_INTERCEPTOR, useClass: RpcTraceInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: RpcMetricsInterceptor },
-        { provide: APP_PIPE, useFactory: rpcValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],
       exports: [REPLICA_ADDRESS, ReplicaTelemetry, STORE_OBSERVER],

@@ -14,7 +14,7 @@ export class CartsController {
 
   @MessagePattern(CartPatterns.addItem)
   add(@Payload() message: AddItemMessage): Promise<CartView> {
-    return this.carts.addItem(message.sid, { productId: message.productId, quantity: message.quantity, priceCents: message.priceCents });
+    return this.carts.addItem(message.sid, message.productId, message.quantity);
   }
 
   @MessagePattern(CartPatterns.removeItem)

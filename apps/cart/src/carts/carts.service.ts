@@ -1,14 +1,19 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ReplicaAddress } from '@app/config';
-import { CartItem, CartView, ErrorCodes, labError, MAX_CART_LINES, MAX_ITEM_QUANTITY, Order } from '@app/contracts';
+import { CartItem, CartView, Catalog, ErrorCodes, labError, MAX_CART_LINES, MAX_ITEM_QUANTITY, Order } from '@app/contracts';
 import { REPLICA_ADDRESS } from '@app/replica';
 import { CART_STORE, CartStore } from '@app/state';
 import { ReplicaTelemetry } from '@app/telemetry';
 
-/** Carts and checkout, wherever STATE_MODE put them. A cart belongs to one session id. */
+/**
+ * Carts and checkout, wherever STATE_MODE put them. A cart belongs to one session id. Lines are
+ * priced from the catalog (reference data every cart replica holds), never from the caller.
+ */
 @Injectable()
 export class CartsService implements OnModuleInit {
+  private readonly catalog = Catalog.load();
+
   constructor(
     @Inject(CART_STORE) private readonly store: CartStore,
     @Inject(REPLICA_ADDRESS) private readonly address: ReplicaAddress,
@@ -24,7 +29,10 @@ export class CartsService implements OnModuleInit {
     return toView(await this.store.get(cartId));
   }
 
-  async addItem(cartId: string, item: CartItem): Promise<CartView> {
+  async addItem(cartId: string, productId: string, quantity: number): Promise<CartView> {
+    const product = this.catalog.find(productId);
+    if (!product) throw labError(404, ErrorCodes.productNotFound, `no product ${productId}`);
+    const item: CartItem = { productId, quantity, priceCents: product.priceCents };
     const outcome = await this.store.addItem(cartId, item, { maxLines: MAX_CART_LINES, maxQuantity: MAX_ITEM_QUANTITY });
     if (outcome.ok) return toView(outcome.items);
     throw outcome.reason === 'cart_full'

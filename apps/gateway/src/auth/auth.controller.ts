@@ -1,19 +1,18 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CartPatterns, LoginDto, SessionUser, UserPatterns } from '@app/contracts';
-import { ServedBy } from '../http/served-by';
-import { ReplicaPool } from '../replicas/replica-pool';
+import { CartPatterns, Credentials, SessionUser, UserPatterns } from '@app/contracts';
+import { Hop, RequestHop } from '../http/request-hop';
+import { LOGIN_SCHEMA, ME_SCHEMA } from '../http/schemas';
 import { SessionCookies } from '../sessions/session-cookie';
 import { SessionRegistry } from '../sessions/session-registry';
-import { SessionResolver } from '../sessions/session-resolver';
+import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
 
 @Controller('api')
 export class AuthController {
   constructor(
-    private readonly pool: ReplicaPool,
     private readonly cookies: SessionCookies,
     private readonly registry: SessionRegistry,
-    private readonly sessions: SessionResolver,
   ) {}
 
   /**
@@ -22,34 +21,37 @@ export class AuthController {
    */
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @ServedBy() servedBy: string[]): Promise<SessionUser> {
-    const previous = this.sessions.signedSessionId(request);
+  @RouteSchema(LOGIN_SCHEMA)
+  async login(@Body() body: Credentials, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Hop() hop: RequestHop): Promise<SessionUser> {
+    const previous = this.cookies.signedSessionId(request.headers.cookie);
     const sid = this.cookies.newSessionId();
-    const user = await this.pool.send<SessionUser>('user', UserPatterns.login, { sid, username: body.username, password: body.password }, { key: sid, servedBy });
+    const user = await hop.call<SessionUser>('user', UserPatterns.login, { sid, username: body.username, password: body.password }, sid);
     this.registry.touch(sid);
-    if (previous) await this.endQuietly(previous, servedBy);
+    if (previous) await this.endQuietly(hop, previous);
     void reply.header('set-cookie', this.cookies.serialize(sid));
     return user;
   }
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @ServedBy() servedBy: string[]): Promise<void> {
-    const { sid } = await this.sessions.require(request);
-    await this.pool.send('user', UserPatterns.destroySession, { sid }, { key: sid, servedBy });
-    await this.pool.send('cart', CartPatterns.clear, { sid }, { key: sid, servedBy });
+  @UseGuards(SessionGuard)
+  async logout(@CurrentSession() { sid }: ResolvedSession, @Res({ passthrough: true }) reply: FastifyReply, @Hop() hop: RequestHop): Promise<void> {
+    await hop.call('user', UserPatterns.destroySession, { sid }, sid);
+    await hop.call('cart', CartPatterns.clear, { sid }, sid);
     this.registry.forget(sid);
     void reply.header('set-cookie', this.cookies.serializeCleared());
   }
 
   @Get('me')
-  async me(@Req() request: FastifyRequest): Promise<SessionUser> {
-    return (await this.sessions.require(request)).user;
+  @UseGuards(SessionGuard)
+  @RouteSchema(ME_SCHEMA)
+  me(@CurrentSession() session: ResolvedSession): SessionUser {
+    return session.user;
   }
 
   /** Ends the session a re-login replaces; failing to is not the new login's problem. */
-  private async endQuietly(sid: string, servedBy: string[]): Promise<void> {
+  private async endQuietly(hop: RequestHop, sid: string): Promise<void> {
     this.registry.forget(sid);
-    await this.pool.send('user', UserPatterns.destroySession, { sid }, { key: sid, servedBy }).catch(() => undefined);
+    await hop.call('user', UserPatterns.destroySession, { sid }, sid).catch(() => undefined);
   }
 }

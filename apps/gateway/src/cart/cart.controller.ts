@@ -1,45 +1,42 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { AddCartItemDto, CartPatterns, CartView, ErrorCodes, Order, Product, PRODUCT_ID_PATTERN, ProductPatterns } from '@app/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { AddCartItemBody, AddItemMessage, CartPatterns, CartView, ErrorCodes, Order, PRODUCT_ID_PATTERN } from '@app/contracts';
 import { LabHttpException } from '../http/lab-http.exception';
-import { ServedBy } from '../http/served-by';
-import { ReplicaPool } from '../replicas/replica-pool';
-import { SessionResolver } from '../sessions/session-resolver';
+import { Hop, RequestHop } from '../http/request-hop';
+import { ADD_ITEM_SCHEMA, CART_SCHEMA, CHECKOUT_SCHEMA, REMOVE_ITEM_SCHEMA } from '../http/schemas';
+import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
 
 /** The cart of the caller's session, on the cart replica that owns the session id. */
 @Controller('api')
+@UseGuards(SessionGuard)
 export class CartController {
-  constructor(
-    private readonly pool: ReplicaPool,
-    private readonly sessions: SessionResolver,
-  ) {}
-
   @Get('cart')
-  async view(@Req() request: FastifyRequest, @ServedBy() servedBy: string[]): Promise<CartView> {
-    const { sid } = await this.sessions.require(request);
-    return this.pool.send('cart', CartPatterns.get, { sid }, { key: sid, servedBy });
+  @RouteSchema(CART_SCHEMA)
+  view(@CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
+    return hop.call('cart', CartPatterns.get, { sid }, sid);
   }
 
+  /** The cart replica prices the line from its own catalog: the caller never sends a price. */
   @Post('cart/items')
   @HttpCode(201)
-  async add(@Body() body: AddCartItemDto, @Req() request: FastifyRequest, @ServedBy() servedBy: string[]): Promise<CartView> {
-    const { sid } = await this.sessions.require(request);
-    const product = await this.pool.send<Product>('product', ProductPatterns.get, { id: body.productId }, { servedBy });
-    return this.pool.send('cart', CartPatterns.addItem, { sid, productId: product.id, quantity: body.quantity, priceCents: product.priceCents }, { key: sid, servedBy });
+  @RouteSchema(ADD_ITEM_SCHEMA)
+  add(@Body() body: AddCartItemBody, @CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
+    const message: AddItemMessage = { sid, productId: body.productId, quantity: body.quantity };
+    return hop.call('cart', CartPatterns.addItem, message, sid);
   }
 
   @Delete('cart/items/:productId')
-  async remove(@Param('productId') productId: string, @Req() request: FastifyRequest, @ServedBy() servedBy: string[]): Promise<CartView> {
-    const { sid } = await this.sessions.require(request);
+  @RouteSchema(REMOVE_ITEM_SCHEMA)
+  remove(@Param('productId') productId: string, @CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
     if (!PRODUCT_ID_PATTERN.test(productId)) throw new LabHttpException(404, ErrorCodes.itemNotInCart, 'no such product in the cart');
-    return this.pool.send('cart', CartPatterns.removeItem, { sid, productId }, { key: sid, servedBy });
+    return hop.call('cart', CartPatterns.removeItem, { sid, productId }, sid);
   }
 
   @Post('checkout')
   @HttpCode(201)
-  async checkout(@Req() request: FastifyRequest, @ServedBy() servedBy: string[]): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
-    const { sid, user } = await this.sessions.require(request);
-    const order = await this.pool.send<Order>('cart', CartPatterns.checkout, { sid, userId: user.userId }, { key: sid, servedBy });
+  @RouteSchema(CHECKOUT_SCHEMA)
+  async checkout(@CurrentSession() { sid, user }: ResolvedSession, @Hop() hop: RequestHop): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
+    const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid, userId: user.userId }, sid);
     return { orderId: order.orderId, items: order.items, totalCents: order.totalCents };
   }
 }

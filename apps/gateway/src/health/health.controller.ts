@@ -2,14 +2,14 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { LAB_CONFIG, LabConfig, SERVICES } from '@app/config';
 import { GatewayTelemetry } from '@app/telemetry';
-import { ReplicaPool } from '../replicas/replica-pool';
+import { ReplicaDirectory } from '../replicas/replica-directory';
 
 /** Liveness, readiness (every routed replica and, in redis mode, Redis) and /metrics. */
 @Controller()
 export class HealthController {
   constructor(
     @Inject(LAB_CONFIG) private readonly config: LabConfig,
-    private readonly pool: ReplicaPool,
+    private readonly directory: ReplicaDirectory,
     private readonly telemetry: GatewayTelemetry,
   ) {}
 
@@ -24,9 +24,9 @@ export class HealthController {
     const down: string[] = [];
     let storeDown = false;
     for (const service of SERVICES) {
-      for (const replica of this.pool.view(service).filter((r) => r.active)) {
-        if (!replica.up) down.push(replica.address.id);
-        if (replica.health?.store === 'down') storeDown = true;
+      for (const link of this.directory.routed(service)) {
+        if (!link.up) down.push(link.id);
+        if (link.health?.store === 'down') storeDown = true;
       }
     }
     const ready = down.length === 0 && !storeDown;

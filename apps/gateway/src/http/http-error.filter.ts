@@ -34,6 +34,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof LabHttpException) {
       return { status: exception.getStatus(), body: exception.getResponse() as { error: { code: string; message: string } } };
     }
+    if (isSchemaValidationError(exception)) {
+      return { status: 400, body: { error: { code: ErrorCodes.badRequest, message: exception.message } } };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -45,4 +48,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error(`unexpected error${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return { status: 500, body: { error: { code: ErrorCodes.internal, message: 'internal error' } } };
   }
+}
+
+/** Fastify's route-schema validation failure (see http/schemas.ts): carries the failed checks. */
+function isSchemaValidationError(exception: unknown): exception is Error & { validation: unknown[] } {
+  return exception instanceof Error && Array.isArray((exception as { validation?: unknown }).validation);
 }

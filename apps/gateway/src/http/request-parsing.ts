@@ -1,11 +1,22 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_CODES } from './http-error.filter';
+import Ajv from 'ajv';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { ErrorCodes } from '@app/contracts';
+import { DEFAULT_CODES } from './http-error.filter';
 import { LabHttpException } from './lab-http.exception';
 
 /**
- * The gateway accepts JSON bodies only: Fastify's JSON parser (prototype-poisoning safe), but a body that does not parse becomes a
- * `malformed_json` 400 rather than the generic error Nest would turn Fastify's into.
+ * Validators of the route schemas (a failure reaches Nest as a 400 and leaves as `bad_request`): bodies strictly (a quantity of "2" is not a number, nothing
+ * is removed or defaulted), query strings and path parameters with coercion (they are text).
+ */
+const strict = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false });
+const coercing = new Ajv({ coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: false });
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strict : coercing).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
+
+/**
+ * The gateway accepts JSON bodies only: Fastify's JSON parser (prototype-poisoning safe), but a
+ * body that does not parse becomes a `malformed_json` 400 rather than a generic error.
  */
 export function installJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -19,8 +30,8 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
 }
 
 /**
- * Errors Fastify's router raises before Nest sees the request (an over-long path parameter,
- * a malformed URL) get the same JSON error body as everything else.
+ * Errors Fastify's router raises before any handler (an over-long path parameter, a malformed
+ * URL) get the same JSON error body as everything else.
  */
 export function frameworkErrors(error: { statusCode?: number; message: string }, _request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;

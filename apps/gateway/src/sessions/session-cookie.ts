@@ -51,6 +51,12 @@ export class SessionCookies {
     return { state: 'valid', sid };
   }
 
+  /** The session id of a validly signed cookie, whether or not its session still exists. */
+  signedSessionId(cookieHeader: string | undefined): string | undefined {
+    const cookie = this.read(cookieHeader);
+    return cookie.state === 'valid' ? cookie.sid : undefined;
+  }
+
   private sign(sid: string): string {
     return createHmac('sha256', this.key).update(sid).digest('base64url');
   }

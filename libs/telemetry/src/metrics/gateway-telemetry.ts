@@ -1,23 +1,54 @@
-import { LabMetricsRegistry, MetricsIdentity, ExemplarHistogram } from './lab-metrics';
-import type { Counter, Gauge } from 'prom-client';
+import type { Gauge } from 'prom-client';
 import { SERVICES } from '@app/config';
+import { CounterChild, HistogramChild, LabCounter, LabHistogram, LabMetricsRegistry, MetricsIdentity } from './lab-metrics';
 
 export type RpcOutcome = 'ok' | 'error' | 'unavailable' | 'timeout';
 export type LookupReason = 'none' | 'lost' | 'expired_or_unknown' | 'invalid';
 
-/** What the gateway records. With metrics disabled every method is a no-op. */
+type RpcLabels = 'target_service' | 'target_replica' | 'pattern' | 'outcome';
+
+/**
+ * The series one (replica, pattern) pair of the hop records into: bound once, each outcome's
+ * histogram on its first use (so a pattern that never failed exports no empty error series).
+ */
+export class RpcSeries {
+  private readonly byOutcome: Partial<Record<RpcOutcome, HistogramChild>> = {};
+
+  constructor(
+    private readonly family: LabHistogram<RpcLabels> | undefined,
+    private readonly labels: Record<Exclude<RpcLabels, 'outcome'>, string>,
+    private readonly routedChild: CounterChild | undefined,
+  ) {}
+
+  countRouted(): void {
+    this.routedChild?.inc();
+  }
+
+  observe(outcome: RpcOutcome, seconds: number): void {
+    if (!this.family) return;
+    (this.byOutcome[outcome] ??= this.family.child({ ...this.labels, outcome })).observe(seconds);
+  }
+}
+
+/**
+ * What the gateway records. Request-path series are bound once per label set (see
+ * `rpcSeries`), so a request costs a few array bumps, not label hashing. With metrics disabled
+ * (METRICS=off) nothing on the request path is recorded.
+ */
 export class GatewayTelemetry {
   readonly metrics: LabMetricsRegistry;
-  private readonly http: ExemplarHistogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
-  private readonly rpc: ExemplarHistogram<'target_service' | 'target_replica' | 'pattern' | 'outcome'>;
-  private readonly lookups: Counter<'mode' | 'result' | 'reason'>;
-  private readonly routed: Counter<'service' | 'replica' | 'routing'>;
+  private readonly http: LabHistogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
+  private readonly rpc: LabHistogram<RpcLabels>;
+  private readonly lookups: LabCounter<'mode' | 'result' | 'reason'>;
+  private readonly lookupsByReason: Record<LookupReason, CounterChild>;
+  private readonly routed: LabCounter<'service' | 'replica' | 'routing'>;
   private readonly routedReplicas: Gauge<'service'>;
   private readonly replicaUp: Gauge<'service' | 'replica'>;
   private readonly keysMoved: Gauge<'service'>;
   private readonly keysMovedRatio: Gauge<'service'>;
-  private readonly rescales: Counter<'service'>;
+  private readonly rescales: LabCounter<'service'>;
   private readonly phase: Gauge<'experiment' | 'phase'>;
+  private readonly httpSeries = new Map<string, HistogramChild>();
   private knownSessions: () => number = () => 0;
 
   constructor(
@@ -46,11 +77,10 @@ export class GatewayTelemetry {
     this.phase = m.gauge('lab_experiment_phase', '1 while a phase of an experiment runs', ['experiment', 'phase']);
     m.gauge('lab_known_sessions', 'Session ids the gateway issued and still considers live', [], (g) => g.set(this.knownSessions()));
     // Series that exist from the start at zero, so "no misses yet" and "no rescale yet" read as 0.
-    for (const reason of ['none', 'lost', 'expired_or_unknown', 'invalid'] as const) {
-      this.lookups.inc({ mode: identity.mode, result: reason === 'none' ? 'hit' : 'miss', reason }, 0);
-    }
+    const lookup = (reason: LookupReason) => this.lookups.child({ mode: identity.mode, result: reason === 'none' ? 'hit' : 'miss', reason });
+    this.lookupsByReason = { none: lookup('none'), lost: lookup('lost'), expired_or_unknown: lookup('expired_or_unknown'), invalid: lookup('invalid') };
     for (const service of SERVICES) {
-      this.rescales.inc({ service }, 0);
+      this.rescales.child({ service });
       this.keysMoved.set({ service }, 0);
       this.keysMovedRatio.set({ service }, 0);
     }
@@ -58,22 +88,25 @@ export class GatewayTelemetry {
 
   recordHttp(method: string, route: string, status: number, seconds: number): void {
     if (!this.enabled) return;
-    this.http.observe({ http_request_method: method, http_route: route, http_response_status_code: status }, seconds);
+    const key = `${method} ${route} ${status}`;
+    let series = this.httpSeries.get(key);
+    if (!series) {
+      series = this.http.child({ http_request_method: method, http_route: route, http_response_status_code: status });
+      this.httpSeries.set(key, series);
+    }
+    series.observe(seconds);
   }
 
-  recordRpc(service: string, replica: string, pattern: string, outcome: RpcOutcome, seconds: number): void {
-    if (!this.enabled) return;
-    this.rpc.observe({ target_service: service, target_replica: replica, pattern, outcome }, seconds);
+  /** The series of calls to one replica with one pattern; the caller keeps it and records through it. */
+  rpcSeries(service: string, replica: string, pattern: string, routing: string): RpcSeries {
+    const labels = { target_service: service, target_replica: replica, pattern };
+    if (!this.enabled) return new RpcSeries(undefined, labels, undefined);
+    return new RpcSeries(this.rpc, labels, this.routed.child({ service, replica, routing }));
   }
 
-  countSessionLookup(mode: string, reason: LookupReason): void {
+  countSessionLookup(reason: LookupReason): void {
     if (!this.enabled) return;
-    this.lookups.inc({ mode, result: reason === 'none' ? 'hit' : 'miss', reason });
-  }
-
-  countRouted(service: string, replica: string, routing: string): void {
-    if (!this.enabled) return;
-    this.routed.inc({ service, replica, routing });
+    this.lookupsByReason[reason].inc();
   }
 
   setRoutedReplicas(service: string, count: number): void {

@@ -1,5 +1,4 @@
-import { LabMetricsRegistry, MetricsIdentity, ExemplarHistogram, STORE_BUCKETS } from './lab-metrics';
-import type { Counter } from 'prom-client';
+import { CounterChild, LabHistogram, LabMetricsRegistry, MetricsIdentity, STORE_BUCKETS } from './lab-metrics';
 
 /** A count of state held, labelled by the replica that holds it (`redis` when shared). */
 export type StateCounter = () => Promise<{ replica: string; count: number }>;
@@ -7,9 +6,9 @@ export type StateCounter = () => Promise<{ replica: string; count: number }>;
 /** What a user, cart or product replica records. With metrics disabled every method is a no-op. */
 export class ReplicaTelemetry {
   readonly metrics: LabMetricsRegistry;
-  private readonly store: ExemplarHistogram<'store' | 'operation'>;
-  private readonly server: ExemplarHistogram<'pattern' | 'outcome'>;
-  private readonly orders: Counter<never>;
+  private readonly store: LabHistogram<'store' | 'operation'>;
+  private readonly server: LabHistogram<'pattern' | 'outcome'>;
+  private readonly orders: CounterChild;
 
   constructor(
     identity: MetricsIdentity,
@@ -18,7 +17,7 @@ export class ReplicaTelemetry {
     const m = (this.metrics = new LabMetricsRegistry(identity));
     this.store = m.histogram('lab_state_store_duration_seconds', 'Duration of one state store call', ['store', 'operation'], STORE_BUCKETS);
     this.server = m.histogram('lab_rpc_server_duration_seconds', 'Duration of a message handler on a replica', ['pattern', 'outcome']);
-    this.orders = m.counter('lab_orders_created_total', 'Orders created at checkout', []);
+    this.orders = m.counter('lab_orders_created_total', 'Orders created at checkout', []).child({});
   }
 
   /** StoreObserver: times the store call itself. */
@@ -27,7 +26,8 @@ export class ReplicaTelemetry {
     this.store.observe({ store, operation }, seconds);
   }
 
-  recordRpcServer(pattern: string, outcome: 'ok' | 'error', seconds: number): void {
+  /** RpcServerObserver (libs/transport): times every handled call. */
+  handled(pattern: string, outcome: 'ok' | 'error', seconds: number): void {
     if (!this.enabled) return;
     this.server.observe({ pattern, outcome }, seconds);
   }

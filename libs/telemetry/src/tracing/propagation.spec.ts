@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { injectTraceContext, withClientSpan } from './propagation';
+import { injectTraceContext, withClientSpan, withServerSpan } from './propagation';
 import { startInMemoryTracing, InMemoryTracing } from './testing/in-memory-tracing';
 
 const target = { service: 'cart', method: 'cart.items.add', replica: 'cart-2', address: '127.0.0.1', port: 7302 };
@@ -47,7 +47,7 @@ describe('propagation', () => {
       expect(client?.kind).toBe(SpanKind.CLIENT);
       expect(client?.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
       expect(client?.attributes).toEqual({
-        'rpc.system': 'nestjs-tcp',
+        'rpc.system': 'statelab-tcp',
         'rpc.service': 'cart',
         'rpc.method': 'cart.items.add',
         'lab.replica': 'cart-2',
@@ -74,6 +74,39 @@ describe('propagation', () => {
     it('withClientSpan() makes no span outside a trace (a background health poll)', async () => {
       await expect(withClientSpan('lab.health send', target, async (carrier) => carrier)).resolves.toBeUndefined();
       expect(tracing.spans()).toEqual([]);
+    });
+
+    describe('withServerSpan()', () => {
+      const REMOTE_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const REMOTE_SPAN_ID = '00f067aa0ba902b7';
+      const carrier = { traceparent: `00-${REMOTE_TRACE_ID}-${REMOTE_SPAN_ID}-01` };
+
+      it('runs the handler inside a SERVER span that continues the remote trace', async () => {
+        const active = await withServerSpan('cart.items.add', carrier, async () => trace.getActiveSpan()?.spanContext());
+        const [span] = tracing.spans();
+        expect(span.name).toBe('cart.items.add handle');
+        expect(span.kind).toBe(SpanKind.SERVER);
+        expect(span.spanContext().traceId).toBe(REMOTE_TRACE_ID);
+        expect(span.parentSpanContext?.spanId).toBe(REMOTE_SPAN_ID);
+        expect(active?.spanId).toBe(span.spanContext().spanId);
+        expect(span.attributes).toEqual({ 'rpc.system': 'statelab-tcp', 'rpc.method': 'cart.items.add', 'rpc.service': 'gateway', 'lab.replica': 'gateway' });
+      });
+
+      it('keeps the span active across the awaits inside the handler', async () => {
+        const seen = await withServerSpan('cart.get', carrier, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return trace.getActiveSpan()?.spanContext().traceId;
+        });
+        expect(seen).toBe(REMOTE_TRACE_ID);
+      });
+
+      it('records a structured failure on the span and rethrows it unchanged', async () => {
+        const failure = { status: 404, code: 'not_found', message: 'no such cart item' };
+        await expect(withServerSpan('cart.items.remove', carrier, () => Promise.reject(failure))).rejects.toBe(failure);
+        const [span] = tracing.spans();
+        expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'no such cart item' });
+        expect(span.attributes['error.type']).toBe('not_found');
+      });
     });
   });
 });

@@ -1,13 +1,13 @@
-import { Context, context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { recordSpanFailure } from './span-errors';
 import { TraceCarrier } from './trace-carrier';
-import { isTracingActive } from './tracing-runtime';
+import { isTracingActive, tracingIdentity } from './tracing-runtime';
 
 /** Instrumentation scope of the lab's own spans. */
 export const TRACER_NAME = 'statelab';
 
-/** `rpc.system` of the internal hop: Nest's TCP transport. */
-export const RPC_SYSTEM = 'nestjs-tcp';
+/** `rpc.system` of the internal hop: the lab's own Nest transport (libs/transport). */
+export const RPC_SYSTEM = 'statelab-tcp';
 
 /**
  * The W3C trace context (`traceparent`, `tracestate`) of the active span, to send inside a
@@ -41,8 +41,8 @@ export function rpcClientSpanName(pattern: string): string {
 }
 
 /**
- * Runs one outgoing RPC inside a CLIENT span and hands `fn` the carrier to put in the message
- * (see attachTraceCarrier); the remote handler's SERVER span becomes a child of this span.
+ * Runs one outgoing RPC inside a CLIENT span and hands `fn` the carrier to send beside the
+ * message; the remote handler's SERVER span (withServerSpan) becomes a child of this span.
  * `fn` also runs with the span active. A rejection is recorded on the span (exception, error
  * status, `error.type`) and rethrown unchanged.
  *
@@ -90,4 +90,35 @@ function injectFrom(source: Context): TraceCarrier | undefined {
   const carrier: TraceCarrier = {};
   propagation.inject(source, carrier);
   return Object.keys(carrier).length > 0 ? carrier : undefined;
+}
+
+/**
+ * Runs one incoming RPC inside a SERVER span `<pattern> handle` that continues the caller's
+ * trace from the carrier it sent. `fn` runs with the span active, so whatever it awaits (the
+ * store's ioredis spans) lands in the same trace; a rejection is recorded on the span and
+ * rethrown unchanged. Call it only when tracing is active and the call carried a context.
+ */
+export async function withServerSpan<T>(pattern: string, carrier: TraceCarrier, fn: () => Promise<T>): Promise<T> {
+  const identity = tracingIdentity();
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const span = trace.getTracer(TRACER_NAME).startSpan(
+    `${pattern} handle`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'rpc.system': RPC_SYSTEM,
+        'rpc.method': pattern,
+        ...(identity && { 'rpc.service': identity.service, 'lab.replica': identity.replica }),
+      },
+    },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (error) {
+    recordSpanFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }

@@ -1,0 +1,2 @@
+/** Injection token of the lab secret that authenticates the hop (LAB_SECRET). */
+export const HOP_SECRET = Symbol('HOP_SECRET');

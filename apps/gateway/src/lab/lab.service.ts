@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { parseReplicaId, SERVICES, ServiceName } from '@app/config';
+import { CrashResult, ErrorCodes, LabPatterns, ScaleResult, Topology } from '@app/contracts';
+import { countMovedKeys } from '@app/routing';
+import { GatewayTelemetry } from '@app/telemetry';
+import { LabHttpException } from '../http/lab-http.exception';
+import { ReplicaCaller } from '../replicas/replica-caller';
+import { ReplicaDirectory } from '../replicas/replica-directory';
+import { ReplicaHealthChecks } from '../replicas/replica-health';
+import { SupervisorLink } from '../replicas/supervisor-link';
+import { SessionRegistry } from '../sessions/session-registry';
+
+/** The lab's operations on the topology: describe it, crash a replica, rescale a service. */
+@Injectable()
+export class LabService {
+  /** One rescale at a time: each computes moves against the routing the previous one left. */
+  private scaling: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly directory: ReplicaDirectory,
+    private readonly health: ReplicaHealthChecks,
+    private readonly caller: ReplicaCaller,
+    private readonly supervisor: SupervisorLink,
+    private readonly registry: SessionRegistry,
+    private readonly telemetry: GatewayTelemetry,
+  ) {}
+
+  topology(mode: string, routing: string): Topology {
+    const services = {} as Topology['services'];
+    for (const service of SERVICES) {
+      services[service] = this.directory.view(service).map(({ link, active }) => ({
+        id: link.id,
+        address: `${link.address.host}:${link.address.rpcPort}`,
+        metricsUrl: `http://${link.address.host}:${link.address.metricsPort}/metrics`,
+        up: link.up,
+        active,
+        pid: link.health?.pid,
+        startedAt: link.health?.startedAt,
+      }));
+    }
+    return { mode, routing, services };
+  }
+
+  /** The replica dies at once (SIGKILL, no shutdown hooks); its supervisor starts an empty one. */
+  async crash(id: string): Promise<CrashResult> {
+    const link = parseReplicaId(id) ? this.directory.find(id) : undefined;
+    if (!link) throw new LabHttpException(404, ErrorCodes.notFound, `no replica ${id.slice(0, 32)}`);
+    const { pid } = await this.caller.callReplica<{ id: string; pid: number }>(id, LabPatterns.crash, {}, 1000);
+    this.health.markDown(link);
+    return { id, pid, crashed: true };
+  }
+
+  /** Routes to a new number of replicas, starting missing ones first; reports the keys that changed owner. */
+  scale(service: ServiceName, replicas: number): Promise<ScaleResult> {
+    const run = this.scaling.then(() => this.applyScale(service, replicas));
+    this.scaling = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyScale(service: ServiceName, replicas: number): Promise<ScaleResult> {
+    const before = [...this.directory.routedIds(service)];
+    if (replicas > before.length) {
+      try {
+        await this.supervisor.ensureReplicas(service, replicas);
+      } catch (error) {
+        throw new LabHttpException(503, ErrorCodes.replicaUnavailable, (error as Error).message);
+      }
+      this.directory.ensureLinks(service, replicas);
+      await this.health.waitUntilUp(service, replicas, 20000);
+    }
+    this.directory.setRouted(service, replicas);
+    const after = this.directory.routedIds(service);
+    const routing = this.directory.routingOf(service);
+    const moved = countMovedKeys(routing, this.registry.liveIds(), before, after);
+    this.telemetry.recordRescale(service, moved.moved, moved.ratio);
+    return { service, routing, from: before.length, to: after.length, knownKeys: moved.total, keysMoved: moved.moved, keysMovedRatio: moved.ratio };
+  }
+}

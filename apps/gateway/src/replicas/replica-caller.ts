@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LAB_CONFIG, LabConfig, ServiceName } from '@app/config';
+import { ErrorCodes } from '@app/contracts';
+import { NoReplicaError } from '@app/routing';
+import { isTracingActive, rpcClientSpanName, RpcOutcome, withClientSpan } from '@app/telemetry';
+import { LabHttpException } from '../http/lab-http.exception';
+import { mapHopFailure } from './hop-errors';
+import { ReplicaDirectory } from './replica-directory';
+import { ReplicaHealthChecks } from './replica-health';
+import { ReplicaLink } from './replica-link';
+import { ReplicaRouter } from './replica-router';
+
+/**
+ * Makes calls over the hop: routes a call to a replica, sends it on that replica's connection
+ * (inside a CLIENT span when tracing is on), times it, and turns a failure into the HTTP error
+ * the client gets. Request handlers reach it through their RequestHop, which also records who
+ * served the request.
+ */
+@Injectable()
+export class ReplicaCaller {
+  constructor(
+    @Inject(LAB_CONFIG) private readonly config: LabConfig,
+    private readonly router: ReplicaRouter,
+    private readonly directory: ReplicaDirectory,
+    private readonly health: ReplicaHealthChecks,
+  ) {}
+
+  /** Routes the call (by `key` under sticky routing) and records the replica in `servedBy`. */
+  call<T>(servedBy: string[], service: ServiceName, pattern: string, data: unknown, key?: string): Promise<T> {
+    let link: ReplicaLink;
+    try {
+      link = this.router.pick(service, key);
+    } catch (error) {
+      if (error instanceof NoReplicaError) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, `no ${service} replica to route to`);
+      throw error;
+    }
+    servedBy.push(link.id);
+    const series = link.seriesFor(pattern);
+    series.countRouted();
+    return this.send<T>(link, pattern, data, this.config.rpcTimeoutMs);
+  }
+
+  /** Calls one named replica, bypassing routing (lab control). */
+  callReplica<T>(id: string, pattern: string, data: unknown, timeoutMs = this.config.rpcTimeoutMs): Promise<T> {
+    const link = this.directory.find(id);
+    if (!link) throw new LabHttpException(404, ErrorCodes.notFound, `no replica ${id.slice(0, 32)}`);
+    return this.send<T>(link, pattern, data, timeoutMs);
+  }
+
+  private async send<T>(link: ReplicaLink, pattern: string, data: unknown, timeoutMs: number): Promise<T> {
+    const started = process.hrtime.bigint();
+    let outcome: RpcOutcome = 'ok';
+    try {
+      if (!isTracingActive()) return await link.client.request<T>(pattern, data, { timeoutMs });
+      const { address } = link;
+      return await withClientSpan(
+        rpcClientSpanName(pattern),
+        { service: address.service, method: pattern, replica: address.id, address: address.host, port: address.rpcPort },
+        (trace) => link.client.request<T>(pattern, data, { timeoutMs, trace }),
+      );
+    } catch (error) {
+      const failure = mapHopFailure(error, link.id);
+      outcome = failure.outcome;
+      if (failure.replicaDown) this.health.markDown(link);
+      throw failure.exception;
+    } finally {
+      link.seriesFor(pattern).observe(outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { LAB_CONFIG, LabConfig, replicaAddress, Routing, SERVICES, ServiceName } from '@app/config';
+import { GatewayTelemetry } from '@app/telemetry';
+import { HOP_SECRET } from '../gateway.tokens';
+import { ReplicaLink } from './replica-link';
+
+interface ServiceReplicas {
+  routing: Routing;
+  links: ReplicaLink[];
+  /** links[0..n): the replicas that receive traffic, and their ids (kept, not derived per call). */
+  routed: ReplicaLink[];
+  routedIds: string[];
+}
+
+/** A replica as the topology shows it. */
+export interface ReplicaView {
+  link: ReplicaLink;
+  /** The gateway routes to it. */
+  active: boolean;
+}
+
+/**
+ * Which replicas of each service the gateway knows (one link each, connected lazily) and how
+ * many of them it routes to. Routing per service: the catalog is reference data any replica
+ * can answer, so product is always round-robin; user and cart follow ROUTING.
+ */
+@Injectable()
+export class ReplicaDirectory implements OnApplicationShutdown {
+  private readonly services = {} as Record<ServiceName, ServiceReplicas>;
+  private readonly byId = new Map<string, ReplicaLink>();
+
+  constructor(
+    @Inject(LAB_CONFIG) private readonly config: LabConfig,
+    @Inject(HOP_SECRET) private readonly secret: string,
+    private readonly telemetry: GatewayTelemetry,
+  ) {
+    for (const service of SERVICES) {
+      const routing: Routing = service === 'product' ? 'round-robin' : config.routing;
+      this.services[service] = { routing, links: [], routed: [], routedIds: [] };
+      this.setRouted(service, config.replicas[service]);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const link of this.byId.values()) link.client.close();
+  }
+
+  routingOf(service: ServiceName): Routing {
+    return this.services[service].routing;
+  }
+
+  /** The replicas that receive traffic, in order. */
+  routed(service: ServiceName): readonly ReplicaLink[] {
+    return this.services[service].routed;
+  }
+
+  /** Ids of the replicas that receive traffic, in order. */
+  routedIds(service: ServiceName): readonly string[] {
+    return this.services[service].routedIds;
+  }
+
+  /** Opens links (lazily connected) to replicas 1..count without routing to new ones. */
+  ensureLinks(service: ServiceName, count: number): void {
+    const entry = this.services[service];
+    for (let index = entry.links.length + 1; index <= count; index++) {
+      const link = new ReplicaLink(replicaAddress(this.config, service, index), this.secret, this.telemetry, entry.routing);
+      entry.links.push(link);
+      this.byId.set(link.id, link);
+    }
+  }
+
+  /** Routes to replicas 1..count. */
+  setRouted(service: ServiceName, count: number): void {
+    this.ensureLinks(service, count);
+    const entry = this.services[service];
+    entry.routed = entry.links.slice(0, count);
+    entry.routedIds = entry.routed.map((link) => link.id);
+    this.telemetry.setRoutedReplicas(service, count);
+  }
+
+  /** Every replica the gateway knows of, routed or not. */
+  view(service: ServiceName): ReplicaView[] {
+    const entry = this.services[service];
+    return entry.links.map((link, i) => ({ link, active: i < entry.routed.length }));
+  }
+
+  find(id: string): ReplicaLink | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): IterableIterator<ReplicaLink> {
+    return this.byId.values();
+  }
+}

@@ -1,0 +1,39 @@
+import type { ReplicaAddress } from '@app/config';
+import type { ReplicaHealth } from '@app/contracts';
+import { GatewayTelemetry, RpcSeries } from '@app/telemetry';
+import { LabTcpClient } from '@app/transport';
+
+/**
+ * The gateway's link to one replica: its address, the authenticated hop connection, the last
+ * health view, and the metric series of its calls (bound once per pattern).
+ */
+export class ReplicaLink {
+  readonly client: LabTcpClient;
+  /** Answered the last health check. */
+  up = false;
+  health: ReplicaHealth | undefined;
+  private readonly series = new Map<string, RpcSeries>();
+
+  constructor(
+    readonly address: ReplicaAddress,
+    secret: string,
+    private readonly telemetry: GatewayTelemetry,
+    private readonly routing: string,
+  ) {
+    this.client = new LabTcpClient({ host: address.host, port: address.rpcPort, secret });
+  }
+
+  get id(): string {
+    return this.address.id;
+  }
+
+  /** The series calls of this pattern to this replica record into. */
+  seriesFor(pattern: string): RpcSeries {
+    let series = this.series.get(pattern);
+    if (!series) {
+      series = this.telemetry.rpcSeries(this.address.service, this.address.id, pattern, this.routing);
+      this.series.set(pattern, series);
+    }
+    return series;
+  }
+}

@@ -1,0 +1,70 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ErrorCodes, SessionUser, UserPatterns } from '@app/contracts';
+import { GatewayTelemetry } from '@app/telemetry';
+import { LabHttpException } from '../http/lab-http.exception';
+import { SessionCookies } from './session-cookie';
+import { SessionRegistry } from './session-registry';
+
+/** The caller's session, resolved once per request by SessionGuard. */
+export interface ResolvedSession {
+  sid: string;
+  user: SessionUser;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: ResolvedSession;
+  }
+}
+
+/**
+ * Resolves the request's `sid` cookie into its session before the handler runs, asking the
+ * user replica that owns it (one store lookup, as the mode prescribes; the gateway caches
+ * nothing), and counts every lookup: a hit, or a miss that is `invalid` (bad signature),
+ * `lost` (the id should be alive but its replica does not have it) or `expired_or_unknown`.
+ * Handlers read the result with `@CurrentSession()`.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly cookies: SessionCookies,
+    private readonly registry: SessionRegistry,
+    private readonly telemetry: GatewayTelemetry,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    request.session = await this.resolve(request);
+    return true;
+  }
+
+  private async resolve(request: FastifyRequest): Promise<ResolvedSession> {
+    const cookie = this.cookies.read(request.headers.cookie);
+    if (cookie.state === 'absent') throw new LabHttpException(401, ErrorCodes.noSession, 'log in first');
+    if (cookie.state === 'invalid') {
+      this.telemetry.countSessionLookup('invalid');
+      throw new LabHttpException(401, ErrorCodes.invalidSession, 'the session cookie is malformed or forged');
+    }
+    const { sid } = cookie;
+    const user = await request.hop.call<SessionUser | null>('user', UserPatterns.getSession, { sid }, sid);
+    if (user) {
+      this.telemetry.countSessionLookup('none');
+      this.registry.touch(sid);
+      return { sid, user };
+    }
+    if (this.registry.isLive(sid)) {
+      this.telemetry.countSessionLookup('lost');
+      throw new LabHttpException(401, ErrorCodes.sessionLost, 'the session was lost: the replica that held it does not have it');
+    }
+    this.telemetry.countSessionLookup('expired_or_unknown');
+    throw new LabHttpException(401, ErrorCodes.sessionExpired, 'the session expired or is unknown; log in again');
+  }
+}
+
+/** The session SessionGuard resolved for this request. */
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext): ResolvedSession => {
+  const session = context.switchToHttp().getRequest<FastifyRequest>().session;
+  if (!session) throw new Error('@CurrentSession() needs SessionGuard on the route');
+  return session;
+});
