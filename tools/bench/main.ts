@@ -16,7 +16,7 @@ import { formatStoreBench, runStoreBench } from './store';
 import { formatTelemetryCost, runTelemetryCost } from './telemetry-cost';
 import { formatTokensBench, runTokensBench } from './tokens';
 
-/** Sizes of a full run (about four minutes) and of --quick (about one). */
+/** Sizes of a full run (about four minutes, and 2.5 more for peers) and of --quick (about one, and 1.5 more). */
 const PRESETS = {
   full: {
     store: { sequentialOps: 20_000, warmupOps: 2_000, concurrentOps: 100_000, inFlight: 50, mapOps: 1_000_000, sessions: 1_000 },

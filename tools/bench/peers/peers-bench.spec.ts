@@ -21,6 +21,7 @@ function row(target: PeersTargetName, throughputRps: number, clean = true): Peer
     verifiedSessions: 2,
     cpuMsPerRequest: 1,
     redisCpuMsPerRequest: 0.1,
+    redisCommandsPerRequest: 2,
     exitedDuringRun: [],
     clean,
   };
@@ -134,6 +135,14 @@ describe('peers bench', () => {
           died: [],
         });
       }
+    });
+
+    it('costs the floors two Redis commands per request (GETEX session, GETEX cart), the Express peer two (GET, EXPIRE)', () => {
+      for (const target of ['floor-one-process', 'floor-same-shape', 'express-connect-redis'] as const) {
+        const measured = result.rows.find((r) => r.target === target);
+        expect({ target, commands: Number(measured?.redisCommandsPerRequest?.toFixed(1)) }).toEqual({ target, commands: 2 });
+      }
+      expect(result.rows.find((r) => r.target === 'express-memorystore')?.redisCommandsPerRequest).toBeUndefined();
     });
 
     it('says how each target got its sessions: login for statelab and Express, written for the floors', () => {

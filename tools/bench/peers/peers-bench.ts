@@ -29,6 +29,8 @@ export interface PeersRow extends CartViewRun {
   cpuMsPerRequest: number | undefined;
   /** CPU of the target's redis-server per response (INFO cpu); targets without Redis: undefined. */
   redisCpuMsPerRequest: number | undefined;
+  /** Commands its redis-server processed per response (INFO stats); targets without Redis: undefined. */
+  redisCommandsPerRequest: number | undefined;
   /** Processes that died (or, in a supervised lab, were restarted) during the run. */
   exitedDuringRun: string[];
   /** No non-2xx, no error, nothing died. */
@@ -112,10 +114,15 @@ async function measureTarget(name: PeersTargetName, options: PeersBenchOptions, 
     await driveCartViews(target.url, target.cookies, options.warmupSeconds, options.signal);
     progress(`peers: ${name}: measuring ${options.durationSeconds} s`);
     const cpuBefore = target.cpuSeconds();
-    const redisBefore = await target.redisCpuSeconds();
+    const redisBefore = await target.redisCounters();
     const run = await driveCartViews(target.url, target.cookies, options.durationSeconds, options.signal);
     const cpu = cpuMsPerRequest(cpuBefore, target.cpuSeconds(), run.requests);
-    const redisCpu = cpuMsPerRequest(redisBefore, await target.redisCpuSeconds(), run.requests);
+    const redisAfter = await target.redisCounters();
+    const redisCpu = cpuMsPerRequest(redisBefore?.cpuSeconds, redisAfter?.cpuSeconds, run.requests);
+    const redisCommands =
+      redisBefore?.commands !== undefined && redisAfter?.commands !== undefined && run.requests > 0
+        ? (redisAfter.commands - redisBefore.commands) / run.requests
+        : undefined;
     const exitedDuringRun = target.exited();
     const verifiedAfter = exitedDuringRun.length === 0 ? await verifyCarts(target, 'after the load') : 0;
     const clean = run.non2xx === 0 && run.errors === 0 && exitedDuringRun.length === 0;
@@ -132,6 +139,7 @@ async function measureTarget(name: PeersTargetName, options: PeersBenchOptions, 
       verifiedSessions: Math.min(verifiedBefore, verifiedAfter),
       cpuMsPerRequest: cpu,
       redisCpuMsPerRequest: redisCpu,
+      redisCommandsPerRequest: redisCommands,
       exitedDuringRun,
       clean,
     };
@@ -194,6 +202,8 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
     'sessions: login = user1…userN logged in through the target\'s own POST /api/login and one item put in the cart through its own endpoint; ' +
       'written = the floors have no login: session and cart keys written to their Redis, cookies signed with the HMAC secret the floor was started with',
     'CPU ms/req: user + system CPU of the target\'s processes (/proc) over the measured run, per response; redis CPU ms/req: INFO cpu of its redis-server. ' +
+      'redis cmds/req: commands its redis-server processed per response (INFO stats). connect-redis runs on node-redis, which pipelines the commands of one tick; ' +
+      'the floors use ioredis, which does not by default. ' +
       'CPU/req ratio = baseline CPU (processes + Redis) over the subject\'s: above 1x the subject does the request with less CPU; it moves less than req/s when other work shares the cores',
     'every target is started fresh (its own processes and its own private redis-server, AOF everysec as npm run lab starts it) and stopped before the next; ' +
       'each session\'s cart is read and checked (200, exactly its own one-line cart) before the warm-up and after the measured run',
@@ -209,7 +219,7 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
       ],
       tables: [
         {
-          headers: ['target', 'procs', 'sessions', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU ms/req', 'redis CPU ms/req', 'requests', 'non-2xx', 'errors'],
+          headers: ['target', 'procs', 'sessions', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU ms/req', 'redis CPU ms/req', 'redis cmds/req', 'requests', 'non-2xx', 'errors'],
           rows: result.rows.map((row) => [
             row.target,
             row.processCount,
@@ -220,6 +230,7 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
             num(row.latencyMs.mean),
             num(row.cpuMsPerRequest),
             row.redisCpuMsPerRequest === undefined ? '' : num(row.redisCpuMsPerRequest),
+            row.redisCommandsPerRequest === undefined ? '' : num(row.redisCommandsPerRequest),
             count(row.requests),
             row.non2xx,
             row.errors,

@@ -50,8 +50,8 @@ export interface RunningTarget {
   processCount: number;
   /** user + system CPU seconds of those processes; undefined when /proc cannot tell. */
   cpuSeconds(): number | undefined;
-  /** CPU seconds of the target's redis-server; undefined without Redis. */
-  redisCpuSeconds(): Promise<number | undefined>;
+  /** CPU seconds and commands so far of the target's redis-server; undefined without Redis. */
+  redisCounters(): Promise<RedisCounters | undefined>;
   /** Processes that died without being stopped, as `id (how)`. */
   exited(): string[];
   stop(): Promise<void>;
@@ -60,6 +60,19 @@ export interface RunningTarget {
 export interface StartTargetOptions {
   sessions: number;
   progress: (message: string) => void;
+}
+
+export interface RedisCounters {
+  cpuSeconds: number | undefined;
+  /** INFO stats total_commands_processed: the bench's own INFO calls count too (a few per run). */
+  commands: number | undefined;
+}
+
+async function redisCounters(client: Redis): Promise<RedisCounters> {
+  const cpuSeconds = await redisCpuSeconds(client);
+  const stats = await client.info('stats').catch(() => '');
+  const commands = Number(/^total_commands_processed:(\d+)/m.exec(stats)?.[1]);
+  return { cpuSeconds, commands: Number.isFinite(commands) ? commands : undefined };
 }
 
 /** The lab's demo password; every target accepts it for user1…userN. */
@@ -224,7 +237,7 @@ async function startStatelab(
     sessions: 'login',
     processCount,
     cpuSeconds: () => labCpuSeconds(lab),
-    redisCpuSeconds: async () => (redis ? redisCpuSeconds(redis.client) : undefined),
+    redisCounters: async () => (redis ? redisCounters(redis.client) : undefined),
     // A supervised lab restarts what dies: a restart count is how a death shows.
     exited: () => lab.targets().flatMap((target) => (lab.restarts(target.instance) > 0 ? [`${target.instance} (restarted ${lab.restarts(target.instance)}x)`] : [])),
     stop: () => teardown.run(),
@@ -257,7 +270,7 @@ async function startExpress(name: PeersTargetName, store: 'redis' | 'memory', op
     sessions: 'login',
     processCount: 1,
     cpuSeconds: () => peersCpu([peer]),
-    redisCpuSeconds: async () => (redis ? redisCpuSeconds(redis.client) : undefined),
+    redisCounters: async () => (redis ? redisCounters(redis.client) : undefined),
     exited: () => (peer.exited ? [`${peer.id} (${peer.exited})`] : []),
     stop: () => teardown.run(),
   };
@@ -299,7 +312,7 @@ async function startFloor(name: PeersTargetName, options: StartTargetOptions, te
     sessions: 'written',
     processCount: peers.length,
     cpuSeconds: () => peersCpu(peers),
-    redisCpuSeconds: () => redisCpuSeconds(redis.client),
+    redisCounters: () => redisCounters(redis.client),
     exited: () => peers.flatMap((peer) => (peer.exited ? [`${peer.id} (${peer.exited})`] : [])),
     stop: () => teardown.run(),
   };
