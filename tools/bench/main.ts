@@ -9,13 +9,14 @@ import { performance } from 'node:perf_hooks';
 import { formatHttpBench, runHttpBench } from './http';
 import { describeMachine, Machine } from './measure';
 import { BENCH_USAGE, BenchName, BenchOptions, BenchOptionsError, parseBenchOptions } from './options';
+import { formatPeersBench, runPeersBench } from './peers/peers-bench';
 import { BenchResources } from './resources';
 import { formatRoutingBench, runRoutingBench } from './routing';
 import { formatStoreBench, runStoreBench } from './store';
 import { formatTelemetryCost, runTelemetryCost } from './telemetry-cost';
 import { formatTokensBench, runTokensBench } from './tokens';
 
-/** Sizes of a full run (about four minutes) and of --quick (about one). */
+/** Sizes of a full run (about four minutes, and 2.5 more for peers) and of --quick (about one, and 1.5 more). */
 const PRESETS = {
   full: {
     store: { sequentialOps: 20_000, warmupOps: 2_000, concurrentOps: 100_000, inFlight: 50, mapOps: 1_000_000, sessions: 1_000 },
@@ -23,6 +24,7 @@ const PRESETS = {
     routing: { picks: 1_000_000, rounds: 5 },
     http: { connections: 50, durationSeconds: 10, warmupSeconds: 3, cartLines: 3 },
     telemetry: { connections: 20, durationSeconds: 10, warmupSeconds: 3, runs: 2 },
+    peers: { connections: 50, durationSeconds: 10, warmupSeconds: 3 },
   },
   quick: {
     store: { sequentialOps: 5_000, warmupOps: 500, concurrentOps: 20_000, inFlight: 50, mapOps: 200_000, sessions: 1_000 },
@@ -30,6 +32,7 @@ const PRESETS = {
     routing: { picks: 200_000, rounds: 3 },
     http: { connections: 50, durationSeconds: 4, warmupSeconds: 1, cartLines: 3 },
     telemetry: { connections: 20, durationSeconds: 2, warmupSeconds: 1, runs: 2 },
+    peers: { connections: 50, durationSeconds: 3, warmupSeconds: 1 },
   },
 } as const;
 
@@ -71,6 +74,11 @@ const SECTIONS: Record<BenchName, Section> = {
     requireRedis('telemetry-cost');
     const result = await runTelemetryCost(resources, { ...PRESETS[options.quick ? 'quick' : 'full'].telemetry, signal, progress });
     return { result, text: formatTelemetryCost(result, machine) };
+  },
+  async peers({ options, machine, signal, progress }) {
+    requireRedis('peers');
+    const result = await runPeersBench({ ...PRESETS[options.quick ? 'quick' : 'full'].peers, signal, progress });
+    return { result, text: formatPeersBench(result, machine) };
   },
 };
 

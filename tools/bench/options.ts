@@ -1,4 +1,4 @@
-export const BENCHES = ['store', 'tokens', 'routing', 'http', 'telemetry-cost'] as const;
+export const BENCHES = ['store', 'tokens', 'routing', 'http', 'telemetry-cost', 'peers'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {
@@ -17,7 +17,8 @@ export class BenchOptionsError extends Error {
 export const BENCH_USAGE = `Usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--json FILE]
 
 Measures what the seed claims about state: session store latency, token checks, routing picks,
-and end-to-end cost of Redis and of telemetry against real labs started on free ports.
+and end-to-end cost of Redis and of telemetry against real labs started on free ports; peers
+puts the lab beside the seed's Express + connect-redis example and two floors.
 
   --quick          shorter runs (about a minute in all instead of about four)
   --only NAMES     run only these benches (repeatable or comma-separated): ${BENCHES.join(', ')}
