@@ -1,4 +1,4 @@
-import { startTestLab, TestLab } from './support/lab';
+import { startLab, StartedLab } from '../tools/kit';
 import { labCall, Reply, Shopper } from './support/shopper';
 
 function expectError(reply: Reply, status: number, code?: string): void {
@@ -9,12 +9,12 @@ function expectError(reply: Reply, status: number, code?: string): void {
 }
 
 describe('bad input at the gateway', () => {
-  let lab: TestLab;
+  let lab: StartedLab;
   let shopper: Shopper;
   let cartBefore: unknown;
 
   beforeAll(async () => {
-    lab = await startTestLab({ mode: 'stateful', env: { LAB_ADMIN_TOKEN: 'secret-admin-token' } });
+    lab = await startLab({ mode: 'stateful', env: { LAB_ADMIN_TOKEN: 'secret-admin-token' } });
     shopper = new Shopper(lab.url, 'user20');
     await shopper.login();
     await shopper.post('/api/cart/items', { productId: 'p-5', quantity: 1 });
@@ -39,16 +39,16 @@ describe('bad input at the gateway', () => {
     });
 
     it('answers 400 malformed_json to broken JSON', async () => {
-      expectError(await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: '{"username": "user1",' }), 400, 'malformed_json');
+      expectError(await new Shopper(lab.url).request('POST', '/api/login', { rawBody: '{"username": "user1",' }), 400, 'malformed_json');
     });
 
     it('answers 413 to a body over 16 KiB', async () => {
-      const reply = await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: JSON.stringify({ username: 'user1', password: 'p'.repeat(20000) }) });
+      const reply = await new Shopper(lab.url).request('POST', '/api/login', { rawBody: JSON.stringify({ username: 'user1', password: 'p'.repeat(20000) }) });
       expectError(reply, 413, 'payload_too_large');
     });
 
     it('answers 415 to a body that is not JSON', async () => {
-      const reply = await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: 'username=user1', headers: { 'content-type': 'text/plain' } });
+      const reply = await new Shopper(lab.url).request('POST', '/api/login', { rawBody: 'username=user1', headers: { 'content-type': 'text/plain' } });
       expectError(reply, 415, 'unsupported_media_type');
     });
 
@@ -92,7 +92,7 @@ describe('bad input at the gateway', () => {
       ['garbage', 'sid=%%%;;;'],
       ['an oversized value', `sid=${'A'.repeat(3000)}`],
     ])('answers 401 invalid_session to %s', async (_name, cookie) => {
-      const reply = await new Shopper(lab.url).request('GET', '/api/cart', undefined, { headers: { cookie } });
+      const reply = await new Shopper(lab.url).request('GET', '/api/cart', { headers: { cookie } });
       expectError(reply, 401, 'invalid_session');
     });
 

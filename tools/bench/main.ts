@@ -3,12 +3,11 @@
  * tables to stdout. Exit codes: 0 done, 1 a bench failed, 2 bad options, 130 interrupted.
  * Every lab, redis-server and sink it starts is stopped before it exits, also on failure.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { jsonText, onInterrupt, runCommand, writeOutputFile } from '../kit/cli';
 import { formatHttpBench, runHttpBench } from './http';
 import { describeMachine, Machine } from './measure';
-import { BENCH_USAGE, BenchName, BenchOptions, BenchOptionsError, parseBenchOptions } from './options';
+import { BENCH_USAGE, BenchName, BenchOptions, parseBenchOptions } from './options';
 import { BenchResources } from './resources';
 import { formatRoutingBench, runRoutingBench } from './routing';
 import { formatStoreBench, runStoreBench } from './store';
@@ -82,13 +81,8 @@ async function main(options: BenchOptions): Promise<number> {
   const t0 = performance.now();
   const progress = (message: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
   const machine = describeMachine();
-  const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
-    abort.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = onInterrupt('stopping (Ctrl-C again to quit at once)');
+  const { signal } = interrupt;
 
   const resources = new BenchResources(progress);
   const report = {
@@ -101,16 +95,16 @@ async function main(options: BenchOptions): Promise<number> {
   process.stdout.write(`statelab bench (${report.preset}): ${options.benches.join(', ')}\n\n`);
   try {
     for (const name of options.benches) {
-      if (abort.signal.aborted) break;
+      if (signal.aborted) break;
       progress(`${name}: running`);
       try {
         // Described per section: the load average says how busy the machine was meanwhile.
         const sectionMachine = describeMachine();
-        const { result, text } = await SECTIONS[name]({ options, machine: sectionMachine, resources, signal: abort.signal, progress });
+        const { result, text } = await SECTIONS[name]({ options, machine: sectionMachine, resources, signal, progress });
         report.sections[name] = { machine: sectionMachine, result };
         process.stdout.write(`${text}\n`);
       } catch (error) {
-        if (abort.signal.aborted) break;
+        if (signal.aborted) break;
         const message = error instanceof Error ? error.message : String(error);
         report.failures[name] = message;
         process.stderr.write(`error: ${name} failed: ${message}\n`);
@@ -119,37 +113,12 @@ async function main(options: BenchOptions): Promise<number> {
   } finally {
     progress('stopping everything the bench started');
     await resources.stopAll();
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
   }
-  if (options.jsonFile) {
-    const file = path.resolve(options.jsonFile);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    progress(`wrote ${file}`);
-  }
+  if (options.jsonFile) progress(`wrote ${await writeOutputFile(options.jsonFile, jsonText(report))}`);
   progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  if (abort.signal.aborted) return 130;
+  if (signal.aborted) return 130;
   return Object.keys(report.failures).length > 0 ? 1 : 0;
 }
 
-let options: BenchOptions;
-try {
-  options = parseBenchOptions(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof BenchOptionsError)) throw error;
-  process.stderr.write(`error: ${error.message}\n`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(BENCH_USAGE);
-} else {
-  main(options).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand({ parse: parseBenchOptions, usage: BENCH_USAGE, main });

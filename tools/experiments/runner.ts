@@ -1,10 +1,11 @@
-import { renderHtmlReport } from '../report/html-report';
+import { LabHandle } from '../kit/lab-handle';
+import { renderHtmlReport, ReportColumn, valueAt } from '../report/html-report';
 import { Cell, formatTable } from '../report/table';
-import type { Column, Experiment, ExperimentName, ExperimentResult, ExperimentSettings, RunPlan, RunRecord } from './experiment';
-import { LabHandle } from './lab-handle';
+import type { Experiment, ExperimentName, ExperimentResult, ExperimentSettings, RunContext, RunPlan, RunRecord } from './experiment';
 import { driveLoad } from './load-driver';
 import { PhaseClock } from './phases';
 import { Progress, ProgressOutput } from './progress';
+import { runRecord } from './record';
 import { EXPERIMENTS, RunOf } from './registry';
 
 export interface RunExperimentOptions {
@@ -73,7 +74,7 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
     const phases = new PhaseClock(lab, name);
     try {
       signal.throwIfAborted();
-      const run = await experiment.run({
+      const context: RunContext = {
         experiment: name,
         plan,
         lab,
@@ -82,9 +83,10 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
         phases,
         signal,
         drive: (drive) => driveLoad({ ...drive, lab, progress, phases, signal }),
-      });
+      };
+      const measured = await experiment.run(context);
       await phases.end();
-      runs.push(run);
+      runs.push(runRecord(context, measured));
     } catch (error) {
       phases.abandon();
       throw error;
@@ -105,13 +107,9 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
   };
 }
 
-function valueAt(run: object, key: string): unknown {
-  let current: unknown = run;
-  for (const part of key.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+/** The experiment's columns as the report and the table take them: a heading for every path. */
+function columnsOf(experiment: Experiment): Required<ReportColumn>[] {
+  return experiment.columns.map(([key, label]) => ({ key, label: label ?? key }));
 }
 
 /** `{user-1: 3, user-2: 5}` → `user-1=3 user-2=5`. */
@@ -131,8 +129,7 @@ function cell(value: unknown): Cell {
 
 /** The results table printed at the end: one row per run, the experiment's columns. */
 export function formatResults(result: ExperimentResult): string {
-  const experiment = EXPERIMENTS[result.experiment] as unknown as Experiment;
-  const columns: readonly Column[] = experiment.columns;
+  const columns = columnsOf(EXPERIMENTS[result.experiment] as unknown as Experiment);
   const table = formatTable(
     columns.map((column) => column.label),
     result.runs.map((run) => columns.map((column) => cell(valueAt(run, column.key)))),
@@ -143,6 +140,7 @@ export function formatResults(result: ExperimentResult): string {
 /** The self-contained HTML report: charts from the measured runs and the results table. */
 export function renderReport(result: ExperimentResult): string {
   const experiment = EXPERIMENTS[result.experiment] as unknown as Experiment;
+  const columns = columnsOf(experiment);
   return renderHtmlReport({
     title: result.title,
     experiment: result.experiment,
@@ -151,13 +149,13 @@ export function renderReport(result: ExperimentResult): string {
     // One flat row per run, objects (per-replica counts) written out as `id=count` like the console table.
     runs: result.runs.map((run) =>
       Object.fromEntries(
-        experiment.columns.map(({ key }) => {
+        columns.map(({ key }) => {
           const value = valueAt(run, key);
           return [key, typeof value === 'object' && value !== null ? flatten(value) : value];
         }),
       ),
     ),
-    columns: experiment.columns,
+    columns,
     charts: experiment.charts(result.runs),
   });
 }

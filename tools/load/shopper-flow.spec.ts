@@ -1,16 +1,5 @@
 import type { Client, Request as AutocannonRequest, ResponseHeaders } from 'autocannon';
-import {
-  cookieFromSetCookie,
-  createShopperFlow,
-  createShopperStats,
-  DEFAULT_MIX,
-  errorCodeOf,
-  mixProblem,
-  planCycle,
-  servedByIds,
-  ShopperFlow,
-  ShopperMix,
-} from './shopper-flow';
+import { createShopperFlow, createShopperStats, DEFAULT_MIX, mixProblem, planCycle, ShopperFlow, ShopperMix } from './shopper-flow';
 
 const LOGIN_OK: ResponseHeaders = { 'Set-Cookie': ['theme=dark; Path=/', 'sid=s%3Aabc.sig; HttpOnly; SameSite=Lax; Path=/'], 'x-served-by': 'user-2' };
 const SESSION_LOST = JSON.stringify({ error: { code: 'session_lost', message: 'your session was lost' } });
@@ -59,53 +48,6 @@ describe('planCycle()', () => {
     expect(mixProblem({ browse: -1, add: 1, view: 1, checkout: 1 })).toMatch(/browse=-1/);
     expect(mixProblem({ browse: 1.5, add: 1, view: 1, checkout: 1 })).toMatch(/browse=1.5/);
     expect(mixProblem(DEFAULT_MIX)).toBeUndefined();
-  });
-});
-
-describe('cookieFromSetCookie()', () => {
-  it('finds sid among several cookies of a set-cookie array', () => {
-    expect(cookieFromSetCookie(LOGIN_OK, 'sid')).toBe('s%3Aabc.sig');
-  });
-
-  it('reads a single set-cookie string whatever the header casing', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=xyz; HttpOnly' }, 'sid')).toBe('xyz');
-    expect(cookieFromSetCookie({ 'SET-COOKIE': 'sid=xyz' }, 'sid')).toBe('xyz');
-  });
-
-  it('does not mistake a cookie whose name merely ends in sid', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'oldsid=1; Path=/' }, 'sid')).toBeUndefined();
-  });
-
-  it('reports a deleted cookie as null: empty value, Max-Age=0 or Expires in the past', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=; Path=/' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=gone; Max-Age=0; Path=/' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=gone; Expires=Thu, 01 Jan 1970 00:00:00 GMT' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=kept; Expires=Fri, 01 Jan 2100 00:00:00 GMT' }, 'sid')).toBe('kept');
-  });
-
-  it('is undefined when the response sets no cookie', () => {
-    expect(cookieFromSetCookie({ 'content-type': 'application/json' }, 'sid')).toBeUndefined();
-    expect(cookieFromSetCookie(undefined, 'sid')).toBeUndefined();
-  });
-});
-
-describe('servedByIds()', () => {
-  it('splits the replica list in call order', () => {
-    expect(servedByIds({ 'X-Served-By': 'user-2, cart-1' })).toEqual(['user-2', 'cart-1']);
-  });
-
-  it('joins repeated headers and skips blanks', () => {
-    expect(servedByIds({ 'x-served-by': ['user-1', 'cart-3,'] })).toEqual(['user-1', 'cart-3']);
-    expect(servedByIds({})).toEqual([]);
-  });
-});
-
-describe('errorCodeOf()', () => {
-  it('reads error.code of a JSON error body and ignores anything else', () => {
-    expect(errorCodeOf(SESSION_LOST)).toBe('session_lost');
-    expect(errorCodeOf('not json')).toBeUndefined();
-    expect(errorCodeOf('{"error":"flat"}')).toBeUndefined();
-    expect(errorCodeOf('null')).toBeUndefined();
   });
 });
 
