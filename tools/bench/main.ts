@@ -14,67 +14,76 @@ import { formatStoreBench, runStoreBench } from './store';
 import { formatTelemetryCost, runTelemetryCost } from './telemetry-cost';
 import { formatTokensBench, runTokensBench } from './tokens';
 
-/** Sizes of a full run (about four minutes) and of --quick (about one). */
-const PRESETS = {
-  full: {
-    store: { sequentialOps: 20_000, warmupOps: 2_000, concurrentOps: 100_000, inFlight: 50, mapOps: 1_000_000, sessions: 1_000 },
-    tokens: { iterations: 100_000, rounds: 5 },
-    routing: { picks: 1_000_000, rounds: 5 },
-    http: { connections: 50, durationSeconds: 10, warmupSeconds: 3, cartLines: 3 },
-    telemetry: { connections: 20, durationSeconds: 10, warmupSeconds: 3, runs: 2 },
-  },
-  quick: {
-    store: { sequentialOps: 5_000, warmupOps: 500, concurrentOps: 20_000, inFlight: 50, mapOps: 200_000, sessions: 1_000 },
-    tokens: { iterations: 20_000, rounds: 3 },
-    routing: { picks: 200_000, rounds: 3 },
-    http: { connections: 50, durationSeconds: 4, warmupSeconds: 1, cartLines: 3 },
-    telemetry: { connections: 20, durationSeconds: 2, warmupSeconds: 1, runs: 2 },
-  },
-} as const;
-
 interface Context {
-  options: BenchOptions;
   machine: Machine;
   resources: BenchResources;
   signal: AbortSignal;
   progress: (message: string) => void;
 }
 
-type Section = (context: Context) => Promise<{ result: unknown; text: string }>;
-
-const SECTIONS: Record<BenchName, Section> = {
-  async store({ options, machine, resources, signal }) {
-    const preset = PRESETS[options.quick ? 'quick' : 'full'].store;
-    const redis = BenchResources.redisAvailable() ? await resources.redisServer() : undefined;
-    const result = await runStoreBench({
-      ...preset,
-      redis: redis && { url: redis.url, version: redis.version, appendOnly: redis.appendOnly },
-      signal,
-    });
-    return { result, text: formatStoreBench(result, machine) };
+/** Per bench: the sizes of a full run (about four minutes for all of them) and what --quick changes (about one minute for all). */
+const SIZES = {
+  store: {
+    full: { sequentialOps: 20_000, warmupOps: 2_000, concurrentOps: 100_000, inFlight: 50, mapOps: 1_000_000, sessions: 1_000 },
+    quick: { sequentialOps: 5_000, warmupOps: 500, concurrentOps: 20_000, mapOps: 200_000 },
   },
-  async tokens({ options, machine }) {
-    const result = runTokensBench(PRESETS[options.quick ? 'quick' : 'full'].tokens);
-    return { result, text: formatTokensBench(result, machine) };
-  },
-  async routing({ options, machine }) {
-    const result = runRoutingBench(PRESETS[options.quick ? 'quick' : 'full'].routing);
-    return { result, text: formatRoutingBench(result, machine) };
-  },
-  async http({ options, machine, resources, signal, progress }) {
-    requireRedis('http');
-    const result = await runHttpBench(resources, { ...PRESETS[options.quick ? 'quick' : 'full'].http, signal, progress });
-    return { result, text: formatHttpBench(result, machine) };
-  },
-  async 'telemetry-cost'({ options, machine, resources, signal, progress }) {
-    requireRedis('telemetry-cost');
-    const result = await runTelemetryCost(resources, { ...PRESETS[options.quick ? 'quick' : 'full'].telemetry, signal, progress });
-    return { result, text: formatTelemetryCost(result, machine) };
-  },
+  tokens: { full: { iterations: 100_000, rounds: 5 }, quick: { iterations: 20_000, rounds: 3 } },
+  routing: { full: { picks: 1_000_000, rounds: 5 }, quick: { picks: 200_000, rounds: 3 } },
+  http: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 3, cartLines: 3 }, quick: { durationSeconds: 4, warmupSeconds: 1 } },
+  telemetry: { full: { connections: 20, durationSeconds: 10, warmupSeconds: 3, runs: 2 }, quick: { durationSeconds: 2, warmupSeconds: 1 } },
 };
 
-function requireRedis(bench: string): void {
-  if (!BenchResources.redisAvailable()) throw new Error(`${bench} needs a redis-server binary on PATH (apt-get install redis-server)`);
+interface Sizes<S> {
+  full: S;
+  quick: Partial<S>;
+}
+
+/** One bench: its sizes, how it runs and how its result reads. */
+interface Section<S, Result> {
+  sizes: Sizes<S>;
+  /** Starts labs, which need redis-server on PATH. */
+  needsRedis?: boolean;
+  run(context: Context, sizes: S): Result | Promise<Result>;
+  format(result: Result, machine: Machine): string;
+}
+
+/** A section that only computes in this process: its run needs nothing but its sizes. */
+function computed<S, Result>(sizes: Sizes<S>, run: (sizes: S) => Result, format: Section<S, Result>['format']): Section<S, Result> {
+  return { sizes, run: (_, chosen) => run(chosen), format };
+}
+
+/** A section on labs the bench starts: it needs redis-server and gets the shared resources, the signal and progress. */
+function onLabs<S, Result>(
+  sizes: Sizes<S>,
+  run: (resources: BenchResources, options: S & Pick<Context, 'signal' | 'progress'>) => Promise<Result>,
+  format: Section<S, Result>['format'],
+): Section<S, Result> {
+  return { sizes, needsRedis: true, run: ({ resources, signal, progress }, chosen) => run(resources, { ...chosen, signal, progress }), format };
+}
+
+const SECTIONS: Record<BenchName, Section<object, unknown>> = {
+  store: {
+    sizes: SIZES.store,
+    async run({ resources, signal }, sizes: typeof SIZES.store.full) {
+      // Without redis-server the memory rows are still measured.
+      const redis = BenchResources.redisAvailable() ? await resources.redisServer() : undefined;
+      return runStoreBench({ ...sizes, redis: redis && { url: redis.url, version: redis.version, appendOnly: redis.appendOnly }, signal });
+    },
+    format: formatStoreBench,
+  },
+  tokens: computed(SIZES.tokens, runTokensBench, formatTokensBench),
+  routing: computed(SIZES.routing, runRoutingBench, formatRoutingBench),
+  http: onLabs(SIZES.http, runHttpBench, formatHttpBench),
+  'telemetry-cost': onLabs(SIZES.telemetry, runTelemetryCost, formatTelemetryCost),
+};
+
+/** Runs one section at the preset's sizes; resolves with its result and its printed text. */
+async function runSection(name: BenchName, context: Context, quick: boolean): Promise<{ result: unknown; text: string }> {
+  const section = SECTIONS[name];
+  if (section.needsRedis && !BenchResources.redisAvailable()) throw new Error(`${name} needs a redis-server binary on PATH (apt-get install redis-server)`);
+  const { full, quick: quicker } = section.sizes;
+  const result = await section.run(context, quick ? { ...full, ...quicker } : full);
+  return { result, text: section.format(result, context.machine) };
 }
 
 async function main(options: BenchOptions): Promise<number> {
@@ -100,7 +109,7 @@ async function main(options: BenchOptions): Promise<number> {
       try {
         // Described per section: the load average says how busy the machine was meanwhile.
         const sectionMachine = describeMachine();
-        const { result, text } = await SECTIONS[name]({ options, machine: sectionMachine, resources, signal, progress });
+        const { result, text } = await runSection(name, { machine: sectionMachine, resources, signal, progress }, options.quick);
         report.sections[name] = { machine: sectionMachine, result };
         process.stdout.write(`${text}\n`);
       } catch (error) {

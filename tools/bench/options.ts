@@ -24,12 +24,7 @@ and end-to-end cost of Redis and of telemetry against real labs started on free 
 
 /** Parses the `npm run bench` command line; throws UsageError on the first bad option. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const { values } = parseCommandLine(argv, {
-    quick: { type: 'boolean' },
-    only: { type: 'string', multiple: true },
-    json: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseCommandLine(argv, { values: ['json'], lists: ['only'], flags: ['quick'] });
   const only = new Set<string>(values.only.flatMap((list) => list.split(',')).map((part) => part.trim()));
   for (const bench of only) {
     if (!(BENCHES as readonly string[]).includes(bench)) throw new UsageError(`unknown bench ${JSON.stringify(bench)} (one of ${BENCHES.join(', ')})`);

@@ -4,7 +4,7 @@ import { counterDelta } from '../kit/metrics';
 import { waitUntil } from '../kit/wait';
 import type { Chart } from '../report/svg-charts';
 import { barChart, lossChart, replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { Experiment, labRun, RunRecord } from './experiment';
 import { failedStatuses, non2xx, socketErrorsBetween } from './figures';
 import { driveWithEvent } from './load-driver';
 import { apiResponsesByStatus } from './metrics';
@@ -36,10 +36,7 @@ export const crash: Experiment<CrashRun> = {
     '(their supervisor restarts them empty) and the load keeps going until the lab is ready again. Then every probe shopper ' +
     'calls GET /api/me and GET /api/cart: a 401 is a lost session, a cart without its line is a lost cart.',
   defaults: { durationSeconds: 20, sessions: 200, connections: 10 },
-  plan: () => [
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'round-robin')],
 
   async run(context) {
     const { lab, progress, phases, signal } = context;
@@ -105,6 +102,7 @@ export const crash: Experiment<CrashRun> = {
     };
   },
 
+  // prettier-ignore
   columns: [
     ['mode'], ['routing'], ['sessionsBefore'], ['sessionsLost'], ['sessionsLostRatio', 'lost ratio'], ['cartsLost'], ['errorsDuringRecovery'],
     ['recoveryMs', 'recovery ms'], ['loadSessionsLost', 'load 401 lost'], ['throughputRps', 'req/s'], ['latencyMs.p99', 'p99 ms'],
@@ -116,10 +114,20 @@ export const crash: Experiment<CrashRun> = {
       lossChart(runs, 'Probe shoppers whose session (401) or cart line (session alive, line gone) was gone after the crash.'),
       barChart(
         runs,
-        { id: 'recovery-errors', title: 'Errors during recovery', description: 'Non-2xx responses and requests without a response, from the crash until /readyz answered 200 again.', yLabel: 'requests' },
-        (run) => run.errorsDuringRecovery,
+        {
+          id: 'recovery-errors',
+          title: 'Errors during recovery',
+          description: 'Non-2xx responses and requests without a response, from the crash until /readyz answered 200 again.',
+          yLabel: 'requests',
+        },
+        'errorsDuringRecovery',
       ),
-      replicaShareChart(runs, 'user', (run) => run.servedBy, 'From x-served-by of every load response (the crashed replica restarts empty, under the same id).'),
+      replicaShareChart(
+        runs,
+        'user',
+        (run) => run.servedBy,
+        'From x-served-by of every load response (the crashed replica restarts empty, under the same id).',
+      ),
       replicaShareChart(runs, 'cart', (run) => run.servedBy, 'From x-served-by of every load response.'),
     ];
   },

@@ -61,6 +61,11 @@ export interface RunPlan {
   scenario?: string;
 }
 
+/** A run on a fresh lab in `mode` with `routing`, named after both (`stateful · sticky-ring`). */
+export function labRun(mode: StateMode, routing: Routing): RunPlan {
+  return { label: `${mode} · ${routing}`, lab: { mode, routing } };
+}
+
 /** What a run gets to work with. */
 export interface RunContext {
   experiment: ExperimentName;

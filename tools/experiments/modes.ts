@@ -1,11 +1,22 @@
 import type { LoadResult } from '../load/run-load';
 import type { Chart } from '../report/svg-charts';
 import { barChart, groupedBarChart, replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { Experiment, labRun, RunRecord } from './experiment';
 import { pick } from './record';
 
 /** What the load driver measured that this experiment reports as it is. */
-const MEASURED = ['durationSeconds', 'connections', 'requests', 'throughputRps', 'latencyMs', 'errors', 'non2xx', 'requestBytes', 'responseBytes', 'statusCounts'] as const;
+const MEASURED = [
+  'durationSeconds',
+  'connections',
+  'requests',
+  'throughputRps',
+  'latencyMs',
+  'errors',
+  'non2xx',
+  'requestBytes',
+  'responseBytes',
+  'statusCounts',
+] as const;
 
 /** The measured window's load figures (LoadResult documents each: requestBytes are wire bytes, cookie included). */
 export type ModesRun = RunRecord & Pick<LoadResult, (typeof MEASURED)[number]>;
@@ -19,10 +30,7 @@ export const modes: Experiment<ModesRun> = {
     'Each run starts a fresh lab, warms it up, then measures the same autocannon shopper flow (login, browse, add, view, checkout) ' +
     'against STATE_MODE=stateful (sticky-ring) and STATE_MODE=redis (round-robin, private redis-server with AOF).',
   defaults: { durationSeconds: 20, sessions: 0, connections: 16 },
-  plan: () => [
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'round-robin')],
 
   async run({ settings, progress, phases, drive }) {
     const warmupSeconds = Math.max(2, Math.min(5, Math.round(settings.durationSeconds / 5)));
@@ -37,6 +45,7 @@ export const modes: Experiment<ModesRun> = {
     return { drove, figures: pick(drove.load, MEASURED) };
   },
 
+  // prettier-ignore
   columns: [
     ['mode'], ['routing'], ['throughputRps', 'req/s'], ['latencyMs.p50', 'p50 ms'], ['latencyMs.p95', 'p95 ms'], ['latencyMs.p99', 'p99 ms'],
     ['errors'], ['non2xx', 'non-2xx'], ['requestBytes', 'request B'], ['responseBytes', 'response B'], ['requests', 'responses'],
@@ -48,10 +57,22 @@ export const modes: Experiment<ModesRun> = {
       groupedBarChart(
         runs,
         { id: 'percentiles', title: 'Latency percentiles', description: 'Over the whole measured window, from every response.', yLabel: 'ms' },
-        (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, value: (run) => run.latencyMs[p] })),
+        [
+          ['p50', 'latencyMs.p50'],
+          ['p95', 'latencyMs.p95'],
+          ['p99', 'latencyMs.p99'],
+        ],
       ),
-      barChart(runs, { id: 'throughput-total', title: 'Throughput', description: 'Responses per second over the measured window.', yLabel: 'responses/s' }, (run) => run.throughputRps),
-      barChart(runs, { id: 'request-bytes', title: 'Bytes per request', description: 'Average request size on the wire, cookie included.', yLabel: 'bytes' }, (run) => run.requestBytes),
+      barChart(
+        runs,
+        { id: 'throughput-total', title: 'Throughput', description: 'Responses per second over the measured window.', yLabel: 'responses/s' },
+        'throughputRps',
+      ),
+      barChart(
+        runs,
+        { id: 'request-bytes', title: 'Bytes per request', description: 'Average request size on the wire, cookie included.', yLabel: 'bytes' },
+        'requestBytes',
+      ),
       replicaShareChart(runs, 'user', (run) => run.servedBy, 'From x-served-by of every response.'),
       replicaShareChart(runs, 'cart', (run) => run.servedBy, 'From x-served-by of every response.'),
     ];

@@ -53,19 +53,10 @@ Environment: LAB_ADMIN_TOKEN, when the target lab's /lab API is guarded.
  * library reads the environment itself. Throws UsageError on the first bad option.
  */
 export function parseExperimentOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ExperimentOptions {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      json: { type: 'string' },
-      report: { type: 'string' },
-      target: { type: 'string' },
-      duration: { type: 'string' },
-      sessions: { type: 'string' },
-      connections: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    Infinity,
-  );
+  const { values, positionals } = parseCommandLine(argv, {
+    values: ['json', 'report', 'target', 'duration', 'sessions', 'connections'],
+    positionals: Infinity,
+  });
   if (positionals.length > 1) throw new UsageError(`one experiment at a time, got ${positionals.join(', ')}`);
   const requested = positionals[0];
   if (requested !== undefined && !(EXPERIMENT_NAMES as readonly string[]).includes(requested)) {

@@ -98,7 +98,16 @@ export async function checkShoppers(
     pending = pending.filter((i) => verdicts[i].kind === 'unknown');
   }
 
-  const result: ProbeCheck = { checked: shoppers.length, sessionsAlive: 0, sessionsLost: 0, cartsLost: 0, unknown: 0, sessionsLostByReplica: {}, cartsLostByReplica: {}, lostCodes: {} };
+  const result: ProbeCheck = {
+    checked: shoppers.length,
+    sessionsAlive: 0,
+    sessionsLost: 0,
+    cartsLost: 0,
+    unknown: 0,
+    sessionsLostByReplica: {},
+    cartsLostByReplica: {},
+    lostCodes: {},
+  };
   verdicts.forEach((verdict, i) => {
     const shopper = shoppers[i];
     if (verdict.kind === 'alive') {

@@ -60,6 +60,8 @@ async function firstSuccessfulLogin(client: GatewayClient, sinceMs: number, sign
   );
 }
 
+const RECOVERY = 'First successful login (a session written to Redis) and /readyz back to 200, from SIGCONT or the restarted server answering PING.';
+
 /** Redis frozen or killed mid-load in redis mode: errors while it is gone, recovery time, and what survives. */
 export const redisOutage: Experiment<RedisOutageRun> = {
   name: 'redis-outage',
@@ -116,7 +118,9 @@ export const redisOutage: Experiment<RedisOutageRun> = {
             lab.waitReady(60_000, signal).then(() => Date.now() - backAt),
           ]);
           tools.mark('ready again');
-          progress.note(`Redis back after ${outageMs} ms; first successful login ${probe.ms} ms later (attempt ${probe.attempts}), /readyz 200 after ${timeToReadyMs} ms`);
+          progress.note(
+            `Redis back after ${outageMs} ms; first successful login ${probe.ms} ms later (attempt ${probe.attempts}), /readyz 200 after ${timeToReadyMs} ms`,
+          );
           await phases.enter('after');
         },
       },
@@ -144,6 +148,7 @@ export const redisOutage: Experiment<RedisOutageRun> = {
     };
   },
 
+  // prettier-ignore
   columns: [
     ['scenario'], ['mode'], ['routing'], ['persistence'], ['outageMs', 'outage ms'], ['errors'], ['errorsByStatus', 'by status'], ['timeToRecoverMs'],
     ['timeToReadyMs', 'to /readyz ms'], ['sessionsBefore', 'sessions'], ['sessionsLost'], ['cartsLost'],
@@ -154,20 +159,20 @@ export const redisOutage: Experiment<RedisOutageRun> = {
       // Each run's recovery is shaded; its 'ready again' marker would crowd the three runs' labels.
       ...timelineCharts(runs, { bands: ['outage', 'recovery'], errors: true, hideEvents: ['ready again'] }),
       lossChart(runs, 'Probe shoppers whose session (401) or cart line (session alive, line gone) did not survive the outage.'),
-      groupedBarChart(
+      groupedBarChart(runs, { id: 'recovery', title: 'Time to recover after Redis is back', description: RECOVERY, yLabel: 'ms' }, [
+        ['first successful login', 'timeToRecoverMs'],
+        ['/readyz 200', 'timeToReadyMs'],
+      ]),
+      barChart(
         runs,
         {
-          id: 'recovery',
-          title: 'Time to recover after Redis is back',
-          description: 'First successful login (a session written to Redis) and /readyz back to 200, from SIGCONT or the restarted server answering PING.',
-          yLabel: 'ms',
+          id: 'errors-total',
+          title: 'Failed requests per run',
+          description: 'Non-2xx responses plus requests without a response, over the whole load.',
+          yLabel: 'requests',
         },
-        [
-          { name: 'first successful login', value: (run) => run.timeToRecoverMs },
-          { name: '/readyz 200', value: (run) => run.timeToReadyMs },
-        ],
+        'errors',
       ),
-      barChart(runs, { id: 'errors-total', title: 'Failed requests per run', description: 'Non-2xx responses plus requests without a response, over the whole load.', yLabel: 'requests' }, (run) => run.errors),
     ];
   },
 };

@@ -3,7 +3,7 @@ import { round } from '../kit/format';
 import { activeReplicas, ScaleAnswer } from '../kit/lab-handle';
 import type { Chart } from '../report/svg-charts';
 import { groupedBarChart, lossChart, replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { Experiment, labRun, RunRecord } from './experiment';
 import { driveWithEvent } from './load-driver';
 import { checkProbes, placeProbes } from './probe-shoppers';
 import { eventAtSeconds, LoadFigures, loadFigures, ProbeFigures, probeFigures } from './record';
@@ -28,6 +28,9 @@ export interface RescaleRun extends RunRecord, ProbeFigures, LoadFigures {
   allSessionsLost: number;
 }
 
+const MOVED =
+  "The gateway's answer to POST /lab/scale (user: session ids; cart: the same ids keyed to cart replicas) next to the probe sessions measured lost.";
+
 /** 3 → 5 replicas of user and cart under modulo, rendezvous ("ring") and round-robin with Redis. */
 export const rescale: Experiment<RescaleRun> = {
   name: 'rescale',
@@ -38,11 +41,7 @@ export const rescale: Experiment<RescaleRun> = {
     'changed owner. Every probe session is then checked with GET /api/me and GET /api/cart: in stateful mode a session whose owner ' +
     'changed is lost; in redis mode nothing is owned, so nothing moves and nothing is lost.',
   defaults: { durationSeconds: 15, sessions: 300, connections: 6 },
-  plan: () => [
-    { label: 'stateful · sticky-modulo', lab: { mode: 'stateful', routing: 'sticky-modulo' } },
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-modulo'), labRun('stateful', 'sticky-ring'), labRun('redis', 'round-robin')],
 
   async run(context) {
     const { lab, progress, phases } = context;
@@ -68,7 +67,9 @@ export const rescale: Experiment<RescaleRun> = {
             tools.mark(`${service} on ${TO}`);
           }
           scaleMs = Date.now() - started;
-          progress.note(`scaled in ${scaleMs} ms: user moved ${answers.user.keysMoved}/${answers.user.knownKeys}, cart ${answers.cart.keysMoved}/${answers.cart.knownKeys}`);
+          progress.note(
+            `scaled in ${scaleMs} ms: user moved ${answers.user.keysMoved}/${answers.user.knownKeys}, cart ${answers.cart.keysMoved}/${answers.cart.knownKeys}`,
+          );
           await phases.enter('after');
         },
       },
@@ -96,6 +97,7 @@ export const rescale: Experiment<RescaleRun> = {
     };
   },
 
+  // prettier-ignore
   columns: [
     ['mode'], ['routing'], ['keysMovedRatio'], ['cartKeysMovedRatio', 'cart ratio'], ['keysMoved'], ['knownKeys'], ['sessionsBefore', 'sessions'],
     ['sessionsLost'], ['sessionsLostRatio', 'lost ratio'], ['loadSessionsLost', 'load lost'], ['allSessionsLost', 'all lost'], ['cartsLost'], ['scaleMs', 'scale ms'],
@@ -105,21 +107,11 @@ export const rescale: Experiment<RescaleRun> = {
     return [
       // The shaded 'rescale' phase spans both /lab/scale calls of each run; per-service markers would pile up.
       ...timelineCharts(runs, { bands: ['rescale'], errors: true, hideEvents: SCALED.map((service) => `${service} on ${TO}`) }),
-      groupedBarChart(
-        runs,
-        {
-          id: 'moved',
-          title: 'Share of keys that changed owner',
-          description: "The gateway's answer to POST /lab/scale (user: session ids; cart: the same ids keyed to cart replicas) next to the probe sessions measured lost.",
-          yLabel: 'share of keys',
-          format: 'percent',
-        },
-        [
-          { name: 'user keys moved', value: (run) => run.keysMovedRatio },
-          { name: 'cart keys moved', value: (run) => run.cartKeysMovedRatio },
-          { name: 'probe sessions lost', value: (run) => run.sessionsLostRatio, color: '#e15759' },
-        ],
-      ),
+      groupedBarChart(runs, { id: 'moved', title: 'Share of keys that changed owner', description: MOVED, yLabel: 'share of keys', format: 'percent' }, [
+        ['user keys moved', 'keysMovedRatio'],
+        ['cart keys moved', 'cartKeysMovedRatio'],
+        ['probe sessions lost', 'sessionsLostRatio', '#e15759'],
+      ]),
       lossChart(runs, 'Probe shoppers whose session (401 on /api/me) or cart line (session alive, line gone) did not survive the rescale.'),
       replicaShareChart(
         runs,

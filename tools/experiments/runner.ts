@@ -1,7 +1,7 @@
 import { LabHandle } from '../kit/lab-handle';
 import { renderHtmlReport, ReportColumn, valueAt } from '../report/html-report';
 import { Cell, formatTable } from '../report/table';
-import type { Experiment, ExperimentName, ExperimentResult, ExperimentSettings, RunContext, RunPlan, RunRecord } from './experiment';
+import { Experiment, ExperimentName, ExperimentResult, ExperimentSettings, labRun, RunContext, RunPlan, RunRecord } from './experiment';
 import { driveLoad } from './load-driver';
 import { PhaseClock } from './phases';
 import { Progress, ProgressOutput } from './progress';
@@ -37,7 +37,8 @@ export function resolveSettings(experiment: Experiment, overrides: Partial<Exper
   positive(settings.sessions, 'sessions', experiment.defaults.sessions > 0 ? 1 : 0);
   positive(settings.connections, 'connections');
   positive(settings.outageSeconds, 'outageSeconds', 0.5);
-  if (settings.lightRate !== undefined && !(settings.lightRate > 0 && settings.lightRate <= 50)) throw new RangeError(`lightRate must be in (0, 50], got ${settings.lightRate}`);
+  if (settings.lightRate !== undefined && !(settings.lightRate > 0 && settings.lightRate <= 50))
+    throw new RangeError(`lightRate must be in (0, 50], got ${settings.lightRate}`);
   if (settings.eventAtSeconds !== undefined && !(settings.eventAtSeconds > 0 && settings.eventAtSeconds < settings.durationSeconds)) {
     throw new RangeError(`eventAtSeconds must be inside the load (0 < t < ${settings.durationSeconds}), got ${settings.eventAtSeconds}`);
   }
@@ -57,7 +58,9 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
   if (options.target && experiment.targetUnsupported) throw new Error(`${name} cannot use --target: ${experiment.targetUnsupported}`);
 
   const only = options.only;
-  const selected = experiment.plan(settings).filter((plan) => !only || only.includes(plan.label) || (plan.scenario !== undefined && only.includes(plan.scenario)));
+  const selected = experiment
+    .plan(settings)
+    .filter((plan) => !only || only.includes(plan.label) || (plan.scenario !== undefined && only.includes(plan.scenario)));
   if (selected.length === 0) throw new Error(`${name} has no run named ${only?.join(', ')}`);
   const plans: (RunPlan | undefined)[] = options.target ? [undefined] : selected;
   const runs: RunRecord[] = [];
@@ -69,7 +72,7 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
     const lab = planned
       ? await LabHandle.start(planned.lab, { adminToken: options.adminToken, onLine: options.onLabLine })
       : await LabHandle.attach(options.target as string, { adminToken: options.adminToken });
-    const plan: RunPlan = planned ?? { label: `${lab.mode} · ${lab.routing}`, lab: { mode: lab.mode, routing: lab.routing } };
+    const plan: RunPlan = planned ?? labRun(lab.mode, lab.routing);
     progress.setScope(scope(plan.label));
     const phases = new PhaseClock(lab, name);
     try {

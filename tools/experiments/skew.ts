@@ -3,7 +3,7 @@ import { activeReplicas } from '../kit/lab-handle';
 import { counterDelta } from '../kit/metrics';
 import type { Chart } from '../report/svg-charts';
 import { groupedBarChart, replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { Experiment, labRun, RunRecord } from './experiment';
 import { maxOverMean } from './figures';
 import { LightShoppers, LightShoppersResult } from './light-shoppers';
 import type { DriveResult } from './load-driver';
@@ -35,11 +35,7 @@ export const skew: Experiment<SkewRun> = {
     'stateful mode needs), redis with sticky-ring (same routing, shared store: isolates the routing) and redis with round-robin. ' +
     'The product service is reference data and always round-robin.',
   defaults: { durationSeconds: 15, sessions: 45, connections: 5, lightRate: 1 },
-  plan: () => [
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · sticky-ring', lab: { mode: 'redis', routing: 'sticky-ring', redisAppendOnly: true } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'sticky-ring'), labRun('redis', 'round-robin')],
 
   async run({ lab, settings, progress, phases, drive }) {
     const rate = settings.lightRate ?? 1;
@@ -87,6 +83,7 @@ export const skew: Experiment<SkewRun> = {
     };
   },
 
+  // prettier-ignore
   columns: [
     ['mode'], ['routing'], ['maxOverMean.user', 'user max/mean'], ['maxOverMean.cart', 'cart max/mean'], ['maxOverMean.product', 'product max/mean'],
     ['requestsPerReplica.user', 'user requests per replica'], ['requestsPerReplica.cart', 'cart requests per replica'], ['heavyRequests', 'heavy'],
@@ -98,11 +95,21 @@ export const skew: Experiment<SkewRun> = {
       ...timelineCharts(runs),
       groupedBarChart(
         runs,
-        { id: 'max-over-mean', title: 'Busiest replica over the mean', description: '1.0 is a perfectly even spread; from the gateway’s routed-call counters.', yLabel: 'max / mean' },
-        SERVICES.map((service) => ({ name: service, value: (run) => run.maxOverMean[service] })),
+        {
+          id: 'max-over-mean',
+          title: 'Busiest replica over the mean',
+          description: '1.0 is a perfectly even spread; from the gateway’s routed-call counters.',
+          yLabel: 'max / mean',
+        },
+        SERVICES.map((service) => [service, `maxOverMean.${service}`]),
       ),
       ...(['user', 'cart'] as const).map((service) =>
-        replicaShareChart(runs, service, (run) => run.requestsPerReplica[service], `Calls the gateway routed to each ${service} replica (lab_routed_requests_total).`),
+        replicaShareChart(
+          runs,
+          service,
+          (run) => run.requestsPerReplica[service],
+          `Calls the gateway routed to each ${service} replica (lab_routed_requests_total).`,
+        ),
       ),
     ];
   },

@@ -101,41 +101,41 @@ describe('GatewayClient', () => {
 
 describe('Shopper', () => {
   let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+  let shopper: Shopper;
+  const lastCookieSent = () => gateway.seen[gateway.seen.length - 1].headers.cookie;
   beforeAll(async () => {
     gateway = await startFakeGateway();
   });
+  beforeEach(() => {
+    shopper = new Shopper(gateway.url, 'user7');
+  });
+  afterEach(() => shopper.client.close());
   afterAll(async () => {
     await gateway.close();
   });
 
   it('logs in with the demo password and sends the session cookie from then on', async () => {
-    const shopper = new Shopper(gateway.url, 'user7');
     expect(shopper.cookie).toBeUndefined();
     await shopper.login();
     expect(JSON.parse(gateway.seen[gateway.seen.length - 1].body)).toEqual({ username: 'user7', password: 'demo-password' });
     expect(shopper.cookie).toBe('sid=abc.sig');
     await shopper.get('/api/cart');
-    expect(gateway.seen[gateway.seen.length - 1].headers.cookie).toBe('sid=abc.sig');
-    shopper.client.close();
+    expect(lastCookieSent()).toBe('sid=abc.sig');
   });
 
   it('drops the cookie the gateway clears, and can replay an old one', async () => {
-    const shopper = new Shopper(gateway.url);
     await shopper.login();
     const old = shopper.cookie;
     await shopper.post('/api/logout');
     expect(shopper.cookie).toBeUndefined();
     shopper.cookie = old;
     await shopper.get('/api/me');
-    expect(gateway.seen[gateway.seen.length - 1].headers.cookie).toBe('sid=abc.sig');
-    shopper.client.close();
+    expect(lastCookieSent()).toBe('sid=abc.sig');
   });
 
   it('sends the cookie a call names instead of its own', async () => {
-    const shopper = new Shopper(gateway.url);
     await shopper.login();
     await shopper.get('/api/me', { headers: { cookie: 'sid=forged.sig' } });
-    expect(gateway.seen[gateway.seen.length - 1].headers.cookie).toBe('sid=forged.sig');
-    shopper.client.close();
+    expect(lastCookieSent()).toBe('sid=forged.sig');
   });
 });

@@ -80,12 +80,29 @@ export function errorCode(reply: Reply): string | undefined {
   return errorCodeOf(reply.body);
 }
 
+/** get, post and delete over one `request`: the calls a client and a shopper share. */
+export abstract class JsonCalls<DefaultBody = unknown> {
+  abstract request<T = DefaultBody>(method: string, path: string, options?: RequestOptions): Promise<Reply<T>>;
+
+  get<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T = DefaultBody>(path: string, body?: unknown, options: RequestOptions = {}): Promise<Reply<T>> {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+
+  delete<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
+    return this.request<T>('DELETE', path, options);
+  }
+}
+
 /**
  * A JSON client for the gateway (the shop API and the lab control API) with pooled keep-alive
  * connections, so hundreds of probe requests stay cheap. Any answer resolves; socket errors and
  * timeouts reject. `DefaultBody` is the body type of calls that name none.
  */
-export class GatewayClient<DefaultBody = unknown> {
+export class GatewayClient<DefaultBody = unknown> extends JsonCalls<DefaultBody> {
   private readonly agent: http.Agent;
   private readonly origin: URL;
 
@@ -93,6 +110,7 @@ export class GatewayClient<DefaultBody = unknown> {
     baseUrl: string,
     private readonly options: GatewayClientOptions = {},
   ) {
+    super();
     this.origin = new URL(baseUrl);
     const Agent = this.origin.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -113,18 +131,6 @@ export class GatewayClient<DefaultBody = unknown> {
     }
     const answer = await httpRequest(url, { method, headers, body: payload, agent: this.agent, timeoutMs: options.timeoutMs ?? this.options.timeoutMs });
     return { status: answer.status, body: parseJson<T>(answer.text), servedBy: servedByIds(answer.headers), headers: toHeaders(answer.rawHeaders) };
-  }
-
-  get<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
-    return this.request<T>('GET', path, options);
-  }
-
-  post<T = DefaultBody>(path: string, body?: unknown, options: RequestOptions = {}): Promise<Reply<T>> {
-    return this.request<T>('POST', path, { ...options, body });
-  }
-
-  delete<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
-    return this.request<T>('DELETE', path, options);
   }
 
   /** The text of `url` (a replica's metricsUrl, or a path of the gateway); rejects unless it answers 200. */

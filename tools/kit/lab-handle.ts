@@ -171,7 +171,7 @@ function expectStatus<T>(reply: Reply<T>, status: number, what: string): T {
   if (reply.status !== status) {
     const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
     const detail = error ? `${error.code}: ${error.message}` : 'no error body';
-    const hint = reply.status === 401 || reply.status === 403 ? ' (set LAB_ADMIN_TOKEN to the lab\'s token)' : '';
+    const hint = reply.status === 401 || reply.status === 403 ? " (set LAB_ADMIN_TOKEN to the lab's token)" : '';
     throw new LabApiError(`${what}: the gateway answered ${reply.status} (${detail})${hint}`);
   }
   return reply.body as T;

@@ -1,11 +1,6 @@
 import { fileOption, integerOption, originOption, parseCommandLine, UsageError } from './options';
 
-const SPECS = {
-  json: { type: 'string' },
-  only: { type: 'string', multiple: true },
-  quick: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const SPEC = { values: ['json'], lists: ['only'], flags: ['quick'] } as const;
 
 function problem(run: () => unknown): string {
   try {
@@ -19,28 +14,28 @@ function problem(run: () => unknown): string {
 
 describe('parseCommandLine()', () => {
   it('reads --name value, --name=value, flags, short flags and repeated lists', () => {
-    const { values, positionals } = parseCommandLine(['crash', '--json', 'a.json', '--only=x', '--only', 'y', '--quick', '-h'], SPECS, 1);
+    const { values, positionals } = parseCommandLine(['crash', '--json', 'a.json', '--only=x', '--only', 'y', '--quick', '-h'], { ...SPEC, positionals: 1 });
     expect(values).toEqual({ json: 'a.json', only: ['x', 'y'], quick: true, help: true });
     expect(positionals).toEqual(['crash']);
   });
 
   it('gives defaults for what is not there', () => {
-    expect(parseCommandLine([], SPECS).values).toEqual({ json: undefined, only: [], quick: false, help: false });
+    expect(parseCommandLine([], SPEC).values).toEqual({ json: undefined, only: [], quick: false, help: false });
   });
 
   it('takes a value that starts with a single dash', () => {
-    expect(parseCommandLine(['--json', '-3'], SPECS).values.json).toBe('-3');
+    expect(parseCommandLine(['--json', '-3'], SPEC).values.json).toBe('-3');
   });
 
   it('rejects unknown options, stray arguments, repeats, missing and unwanted values', () => {
-    expect(problem(() => parseCommandLine(['--rate', '5'], SPECS))).toBe('unknown option --rate (see --help)');
-    expect(problem(() => parseCommandLine(['-x'], SPECS))).toBe('unknown option -x (see --help)');
-    expect(problem(() => parseCommandLine(['fast'], SPECS))).toBe('unexpected argument "fast" (see --help)');
-    expect(problem(() => parseCommandLine(['--json', 'a', '--json=b'], SPECS))).toBe('--json given twice');
-    expect(problem(() => parseCommandLine(['--json'], SPECS))).toBe('--json needs a value');
-    expect(problem(() => parseCommandLine(['--json', '--quick'], SPECS))).toBe('--json needs a value');
-    expect(problem(() => parseCommandLine(['--quick=yes'], SPECS))).toBe('--quick takes no value');
-    expect(problem(() => parseCommandLine(['--', 'x'], SPECS))).toBe('unexpected argument "--" (see --help)');
+    expect(problem(() => parseCommandLine(['--rate', '5'], SPEC))).toBe('unknown option --rate (see --help)');
+    expect(problem(() => parseCommandLine(['-x'], SPEC))).toBe('unknown option -x (see --help)');
+    expect(problem(() => parseCommandLine(['fast'], SPEC))).toBe('unexpected argument "fast" (see --help)');
+    expect(problem(() => parseCommandLine(['--json', 'a', '--json=b'], SPEC))).toBe('--json given twice');
+    expect(problem(() => parseCommandLine(['--json'], SPEC))).toBe('--json needs a value');
+    expect(problem(() => parseCommandLine(['--json', '--quick'], SPEC))).toBe('--json needs a value');
+    expect(problem(() => parseCommandLine(['--quick=yes'], SPEC))).toBe('--quick takes no value');
+    expect(problem(() => parseCommandLine(['--', 'x'], SPEC))).toBe('unexpected argument "--" (see --help)');
   });
 });
 

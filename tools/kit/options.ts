@@ -5,61 +5,71 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** One option of a command: `--name VALUE` (string) or a `--name` flag (boolean). */
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  /** A one-letter alias, e.g. `h` for `-h`. */
-  short?: string;
-  /** May be given more than once (its values are collected); otherwise twice is an error. */
-  multiple?: boolean;
+/**
+ * The options of a command by kind: `values` take one value each (`--name value` or
+ * `--name=value`), `lists` take one per occurrence, `flags` take none. Every command also
+ * has `-h`/`--help`.
+ */
+export interface CommandSpec<V extends string, L extends string, F extends string> {
+  values?: readonly V[];
+  lists?: readonly L[];
+  flags?: readonly F[];
+  /** How many plain arguments the command takes; default none. */
+  positionals?: number;
 }
 
-export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
-
-/** What was given: booleans true or false, strings their value (a list when `multiple`), or undefined. */
-export type OptionValues<S extends OptionSpecs> = {
-  [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : S[K]['multiple'] extends true ? string[] : string | undefined;
+/** What was given: a value or undefined, a list (maybe empty), true or false. */
+export type OptionValues<V extends string, L extends string, F extends string> = { [K in V]: string | undefined } & { [K in L]: string[] } & {
+  [K in F | 'help']: boolean;
 };
 
-export interface CommandLine<S extends OptionSpecs> {
-  values: OptionValues<S>;
+export interface CommandLine<V extends string, L extends string, F extends string> {
+  values: OptionValues<V, L, F>;
   positionals: string[];
 }
 
 /**
  * Parses `argv` with node:util `parseArgs` and the house rules on top, each broken rule a
  * {@link UsageError}: an unknown option, a value option without a value (a following `--x`
- * is not a value), a flag with one, an option given twice, more than `maxPositionals` plain
- * arguments. Options take `--name value` and `--name=value`.
+ * is not a value), a flag with one, a value option given twice, more plain arguments than
+ * the command takes.
  */
-export function parseCommandLine<const S extends OptionSpecs>(argv: readonly string[], specs: S, maxPositionals = 0): CommandLine<S> {
-  const { tokens } = parseArgs({ args: [...argv], options: specs, strict: false, allowPositionals: true, tokens: true });
+export function parseCommandLine<const V extends string = never, const L extends string = never, const F extends string = never>(
+  argv: readonly string[],
+  spec: CommandSpec<V, L, F>,
+): CommandLine<V, L, F> {
+  const kinds = new Map<string, 'value' | 'list' | 'flag'>([['help', 'flag']]);
+  for (const name of spec.values ?? []) kinds.set(name, 'value');
+  for (const name of spec.lists ?? []) kinds.set(name, 'list');
+  for (const name of spec.flags ?? []) kinds.set(name, 'flag');
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, kind] of kinds) if (name !== 'help') options[name] = { type: kind === 'flag' ? 'boolean' : 'string' };
+
   const values: Record<string, boolean | string | string[] | undefined> = {};
-  for (const [name, spec] of Object.entries(specs)) values[name] = spec.type === 'boolean' ? false : spec.multiple ? [] : undefined;
+  for (const [name, kind] of kinds) values[name] = kind === 'flag' ? false : kind === 'list' ? [] : undefined;
   const positionals: string[] = [];
-  const seen = new Set<string>();
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      if (positionals.length >= maxPositionals) throw new UsageError(`unexpected argument ${JSON.stringify(token.value)} (see --help)`);
+      if (positionals.length >= (spec.positionals ?? 0)) throw new UsageError(`unexpected argument ${JSON.stringify(token.value)} (see --help)`);
       positionals.push(token.value);
       continue;
     }
     if (token.kind === 'option-terminator') throw new UsageError('unexpected argument "--" (see --help)');
-    const spec = Object.hasOwn(specs, token.name) ? specs[token.name] : undefined;
-    if (!spec) throw new UsageError(`unknown option ${token.rawName} (see --help)`);
-    const label = spec.short === token.rawName.slice(1) ? `--${token.name}` : token.rawName;
-    if (seen.has(token.name) && !spec.multiple && spec.type === 'string') throw new UsageError(`${label} given twice`);
-    seen.add(token.name);
-    if (spec.type === 'boolean') {
+    const kind = kinds.get(token.name);
+    if (!kind) throw new UsageError(`unknown option ${token.rawName} (see --help)`);
+    const label = `--${token.name}`;
+    if (kind === 'flag') {
       if (token.value !== undefined) throw new UsageError(`${label} takes no value`);
       values[token.name] = true;
       continue;
     }
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${label} needs a value`);
-    if (spec.multiple) (values[token.name] as string[]).push(token.value);
+    if (kind === 'list') (values[token.name] as string[]).push(token.value);
+    else if (values[token.name] !== undefined) throw new UsageError(`${label} given twice`);
     else values[token.name] = token.value;
   }
-  return { values: values as OptionValues<S>, positionals };
+  return { values: values as OptionValues<V, L, F>, positionals };
 }
 
 /** `value` as an integer in [min, max]; undefined when not given. */

@@ -1,13 +1,13 @@
 import { DEMO_PASSWORD } from '@app/contracts';
 import { CookieJar } from './headers';
-import { GatewayClient, Reply, RequestOptions } from './http';
+import { GatewayClient, JsonCalls, Reply, RequestOptions } from './http';
 
 /**
  * A browser stand-in: one demo account and its cookie jar, over a {@link GatewayClient}
  * (its own, or one shared by many shoppers so they pool connections). Every answer's
  * `Set-Cookie` updates the jar; every request sends it unless the call names its own cookie.
  */
-export class Shopper<DefaultBody = unknown> {
+export class Shopper<DefaultBody = unknown> extends JsonCalls<DefaultBody> {
   readonly client: GatewayClient<DefaultBody>;
   private readonly jar = new CookieJar();
 
@@ -15,6 +15,7 @@ export class Shopper<DefaultBody = unknown> {
     gateway: string | GatewayClient<DefaultBody>,
     readonly username = 'user1',
   ) {
+    super();
     this.client = typeof gateway === 'string' ? new GatewayClient<DefaultBody>(gateway) : gateway;
   }
 
@@ -35,18 +36,6 @@ export class Shopper<DefaultBody = unknown> {
     const reply = await this.client.request<T>(method, path, { cookie: this.jar.header(), ...options });
     this.jar.update(reply.headers.getSetCookie());
     return reply;
-  }
-
-  get<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
-    return this.request<T>('GET', path, options);
-  }
-
-  post<T = DefaultBody>(path: string, body?: unknown, options: RequestOptions = {}): Promise<Reply<T>> {
-    return this.request<T>('POST', path, { ...options, body });
-  }
-
-  delete<T = DefaultBody>(path: string, options?: RequestOptions): Promise<Reply<T>> {
-    return this.request<T>('DELETE', path, options);
   }
 }
 

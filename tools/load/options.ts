@@ -39,15 +39,7 @@ export function formatMix(mix: ShopperMix): string {
  * Throws UsageError with a one-line message on the first bad option.
  */
 export function parseLoadOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LoadOptions {
-  const { values } = parseCommandLine(argv, {
-    url: { type: 'string' },
-    connections: { type: 'string' },
-    duration: { type: 'string' },
-    mix: { type: 'string' },
-    users: { type: 'string' },
-    json: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseCommandLine(argv, { values: ['url', 'connections', 'duration', 'mix', 'users', 'json'] });
   return {
     url: originOption(values.url, '--url') ?? originOption(env.GATEWAY_URL || undefined, 'GATEWAY_URL') ?? DEFAULT_URL,
     connections: integerOption(values.connections, '--connections', 1, 10_000) ?? 20,
