@@ -1,3 +1,4 @@
+import { DEMO_PASSWORD } from '@app/contracts';
 import { startLab, StartedLab } from '../tools/kit';
 import { labCall, Reply, Shopper } from './support/shopper';
 
@@ -30,9 +31,9 @@ describe('bad input at the gateway', () => {
   describe('POST /api/login', () => {
     it.each([
       ['a missing password', { username: 'user1' }],
-      ['an extra field', { username: 'user1', password: 'demo-password', admin: true }],
-      ['a number as username', { username: 42, password: 'demo-password' }],
-      ['an empty username', { username: '', password: 'demo-password' }],
+      ['an extra field', { username: 'user1', password: DEMO_PASSWORD, admin: true }],
+      ['a number as username', { username: 42, password: DEMO_PASSWORD }],
+      ['an empty username', { username: '', password: DEMO_PASSWORD }],
       ['an absurdly long password', { username: 'user1', password: 'x'.repeat(5000) }],
     ])('answers 400 to %s', async (_name, body) => {
       expectError(await new Shopper(lab.url).post('/api/login', body), 400, 'bad_request');

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { DEMO_PASSWORD } from '@app/contracts';
 import { errorCode, GatewayClient, httpRequest } from './http';
 import { Shopper } from './shopper';
 
@@ -117,7 +118,7 @@ describe('Shopper', () => {
   it('logs in with the demo password and sends the session cookie from then on', async () => {
     expect(shopper.cookie).toBeUndefined();
     await shopper.login();
-    expect(JSON.parse(gateway.seen[gateway.seen.length - 1].body)).toEqual({ username: 'user7', password: 'demo-password' });
+    expect(JSON.parse(gateway.seen[gateway.seen.length - 1].body)).toEqual({ username: 'user7', password: DEMO_PASSWORD });
     expect(shopper.cookie).toBe('sid=abc.sig');
     await shopper.get('/api/cart');
     expect(lastCookieSent()).toBe('sid=abc.sig');

@@ -1,3 +1,4 @@
+import { DEMO_PASSWORD } from '@app/contracts';
 import type { Client, Request as AutocannonRequest, ResponseHeaders } from 'autocannon';
 import { createShopperFlow, createShopperStats, DEFAULT_MIX, mixProblem, planCycle, ShopperFlow, ShopperMix } from './shopper-flow';
 
@@ -72,7 +73,7 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
 
     const login = build(first[3]);
     expect(login).toMatchObject({ method: 'POST', path: '/api/login', headers: { 'content-type': 'application/json' } });
-    expect(JSON.parse(String(login.body))).toEqual({ username: 'user1', password: 'demo-password' });
+    expect(JSON.parse(String(login.body))).toEqual({ username: 'user1', password: DEMO_PASSWORD });
     expect(login.headers).not.toHaveProperty('cookie');
     expect(JSON.parse(String(build(second[0]).body)).username).toBe('user2');
   });
