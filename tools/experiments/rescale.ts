@@ -1,6 +1,6 @@
 import type { ServiceName } from '@app/config';
 import { round } from '../kit/format';
-import { activeReplicas, ScaleAnswer } from '../kit/lab-handle';
+import { activeReplicas, ScaleResult } from '../kit/lab-handle';
 import type { Chart } from '../report/svg-charts';
 import { groupedBarChart, lossChart, replicaShareChart, timelineCharts } from './charts';
 import { Experiment, labRun, RunRecord } from './experiment';
@@ -16,7 +16,7 @@ export interface RescaleRun extends RunRecord, ProbeFigures, LoadFigures {
   from: number;
   to: number;
   /** The gateway's /lab/scale answers, as given. */
-  scale: Record<(typeof SCALED)[number], ScaleAnswer>;
+  scale: Record<(typeof SCALED)[number], ScaleResult>;
   /** user (sessions): share of the session ids the gateway knew that changed owner. */
   keysMovedRatio: number;
   keysMoved: number;

@@ -30,7 +30,7 @@ export interface Topology {
 }
 
 /** The gateway's answer to POST /lab/scale. */
-export interface ScaleAnswer {
+export interface ScaleResult {
   service: ServiceName;
   routing: Routing;
   from: number;
@@ -140,8 +140,8 @@ export class LabHandle {
     return expectStatus(reply, 202, `crash ${id}`).pid;
   }
 
-  async scale(service: ServiceName, replicas: number): Promise<ScaleAnswer> {
-    const reply = await this.client.post<ScaleAnswer>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
+  async scale(service: ServiceName, replicas: number): Promise<ScaleResult> {
+    const reply = await this.client.post<ScaleResult>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
     return expectStatus(reply, 200, `scale ${service} to ${replicas}`);
   }
 

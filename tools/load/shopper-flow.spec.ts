@@ -65,7 +65,7 @@ describe('planCycle()', () => {
   });
 });
 
-describe('Shopper (through the slots of createShopperFlow())', () => {
+describe('ConnectionShopper (through the slots of createShopperFlow())', () => {
   it('logs in first, with its own account, whatever step the slot holds', () => {
     const flow = flowWith();
     const first = flow.requestsFor(flow.nextShopper());

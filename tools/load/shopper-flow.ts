@@ -6,11 +6,11 @@ import { cookieFromSetCookie, errorCodeOf, servedByIds } from '../kit/headers';
 /**
  * The shopper journey driven by `npm run load` and the experiments.
  *
- * Why the session lives in a `Shopper` and not in autocannon's `context`: autocannon deep-clones
+ * Why the session lives in a `ConnectionShopper` and not in autocannon's `context`: autocannon deep-clones
  * `initialContext` into a fresh context every time a connection's sequence wraps around
  * (requestIterator.js `nextRequest`), so a cookie kept there would force a login per pass.
  * `setupClient` runs once per connection (httpClient.js constructor), so each connection gets
- * its own request sequence closing over its own `Shopper`; the session survives sequence
+ * its own request sequence closing over its own `ConnectionShopper`; the session survives sequence
  * restarts and reconnects, and is dropped only when the gateway answers 401.
  *
  * Every step logs in first when the shopper holds no session: the first request of each
@@ -108,7 +108,7 @@ export function stepsOf(action: ShopperAction): JourneyStep[] {
   }
 }
 
-export interface ShopperOptions {
+export interface ConnectionShopperOptions {
   username: string;
   password: string;
   stats: ShopperStats;
@@ -121,12 +121,12 @@ export interface ShopperOptions {
 }
 
 /** One connection's shopper: its account, its session and what it is waiting for. */
-export class Shopper {
+export class ConnectionShopper {
   private sid: string | undefined;
   private awaiting: ShopperStep | undefined;
   private lastProductId: string | undefined;
 
-  constructor(private readonly options: ShopperOptions) {}
+  constructor(private readonly options: ConnectionShopperOptions) {}
 
   get username(): string {
     return this.options.username;
@@ -230,9 +230,9 @@ export interface ShopperFlow {
   /** The steps of one cycle, in request order. */
   readonly steps: readonly JourneyStep[];
   /** The shopper of the next connection (each call takes the next account). */
-  nextShopper(): Shopper;
+  nextShopper(): ConnectionShopper;
   /** The autocannon `requests` of one connection: one cycle, every slot bound to `shopper`. */
-  requestsFor(shopper: Shopper): AutocannonRequest[];
+  requestsFor(shopper: ConnectionShopper): AutocannonRequest[];
   /** autocannon `setupClient`: gives the connection its shopper and counts the bytes it writes. */
   setupClient(client: Client): void;
 }
@@ -247,8 +247,8 @@ export function createShopperFlow(options: ShopperFlowOptions): ShopperFlow {
   const steps = planCycle(options.mix).flatMap(stepsOf);
   let connections = 0;
 
-  const nextShopper = (): Shopper =>
-    new Shopper({
+  const nextShopper = (): ConnectionShopper =>
+    new ConnectionShopper({
       username: `${options.usernamePrefix ?? 'user'}${userFor(connections++)}`,
       password: options.password ?? DEMO_PASSWORD,
       stats,
@@ -257,7 +257,7 @@ export function createShopperFlow(options: ShopperFlowOptions): ShopperFlow {
       random: options.random ?? Math.random,
     });
 
-  const requestsFor = (shopper: Shopper): AutocannonRequest[] =>
+  const requestsFor = (shopper: ConnectionShopper): AutocannonRequest[] =>
     steps.map((step) => ({
       method: 'GET',
       path: '/',
