@@ -1,10 +1,14 @@
-/** Unit specs live beside the code; end-to-end suites under test/ start real processes from dist/. */
+/**
+ * Every test once (`npm test`): unit specs beside the code in apps/, libs/ and tools/, and the
+ * end-to-end suites under test/ with their own config. `npm run test:unit` and
+ * `npm run test:e2e` run one project each.
+ */
+const { displayName: _e2e, roots: _test, testRegex: _suites, testTimeout, ...shared } = require('./test/jest-e2e.config.js');
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
-  moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  testTimeout: 60000,
+  testTimeout,
+  projects: [
+    { ...shared, displayName: 'unit', rootDir: __dirname, roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'], testRegex: '.*\\.spec\\.ts$' },
+    '<rootDir>/test/jest-e2e.config.js',
+  ],
 };

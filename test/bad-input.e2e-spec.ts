@@ -1,4 +1,5 @@
-import { startTestLab, TestLab } from './support/lab';
+import { DEMO_PASSWORD } from '@app/contracts';
+import { startLab, StartedLab } from '../tools/kit';
 import { labCall, Reply, Shopper } from './support/shopper';
 
 function expectError(reply: Reply, status: number, code?: string): void {
@@ -9,12 +10,12 @@ function expectError(reply: Reply, status: number, code?: string): void {
 }
 
 describe('bad input at the gateway', () => {
-  let lab: TestLab;
+  let lab: StartedLab;
   let shopper: Shopper;
   let cartBefore: unknown;
 
   beforeAll(async () => {
-    lab = await startTestLab({ mode: 'stateful', env: { LAB_ADMIN_TOKEN: 'secret-admin-token' } });
+    lab = await startLab({ mode: 'stateful', env: { LAB_ADMIN_TOKEN: 'secret-admin-token' } });
     shopper = new Shopper(lab.url, 'user20');
     await shopper.login();
     await shopper.post('/api/cart/items', { productId: 'p-5', quantity: 1 });
@@ -30,25 +31,25 @@ describe('bad input at the gateway', () => {
   describe('POST /api/login', () => {
     it.each([
       ['a missing password', { username: 'user1' }],
-      ['an extra field', { username: 'user1', password: 'demo-password', admin: true }],
-      ['a number as username', { username: 42, password: 'demo-password' }],
-      ['an empty username', { username: '', password: 'demo-password' }],
+      ['an extra field', { username: 'user1', password: DEMO_PASSWORD, admin: true }],
+      ['a number as username', { username: 42, password: DEMO_PASSWORD }],
+      ['an empty username', { username: '', password: DEMO_PASSWORD }],
       ['an absurdly long password', { username: 'user1', password: 'x'.repeat(5000) }],
     ])('answers 400 to %s', async (_name, body) => {
       expectError(await new Shopper(lab.url).post('/api/login', body), 400, 'bad_request');
     });
 
     it('answers 400 malformed_json to broken JSON', async () => {
-      expectError(await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: '{"username": "user1",' }), 400, 'malformed_json');
+      expectError(await new Shopper(lab.url).request('POST', '/api/login', { rawBody: '{"username": "user1",' }), 400, 'malformed_json');
     });
 
     it('answers 413 to a body over 16 KiB', async () => {
-      const reply = await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: JSON.stringify({ username: 'user1', password: 'p'.repeat(20000) }) });
+      const reply = await new Shopper(lab.url).request('POST', '/api/login', { rawBody: JSON.stringify({ username: 'user1', password: 'p'.repeat(20000) }) });
       expectError(reply, 413, 'payload_too_large');
     });
 
     it('answers 415 to a body that is not JSON', async () => {
-      const reply = await new Shopper(lab.url).request('POST', '/api/login', undefined, { rawBody: 'username=user1', headers: { 'content-type': 'text/plain' } });
+      const reply = await new Shopper(lab.url).request('POST', '/api/login', { rawBody: 'username=user1', headers: { 'content-type': 'text/plain' } });
       expectError(reply, 415, 'unsupported_media_type');
     });
 
@@ -92,7 +93,7 @@ describe('bad input at the gateway', () => {
       ['garbage', 'sid=%%%;;;'],
       ['an oversized value', `sid=${'A'.repeat(3000)}`],
     ])('answers 401 invalid_session to %s', async (_name, cookie) => {
-      const reply = await new Shopper(lab.url).request('GET', '/api/cart', undefined, { headers: { cookie } });
+      const reply = await new Shopper(lab.url).request('GET', '/api/cart', { headers: { cookie } });
       expectError(reply, 401, 'invalid_session');
     });
 

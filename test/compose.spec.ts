@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import * as ts from 'typescript';
 import { loadLabConfig, loadReplicaIdentity, replicaAddress, SERVICES, ServiceName } from '../libs/config/src/lab-config';
-import { freePortBlock } from './support/ports';
+import { freePortBlock } from '../tools/kit';
 
 /**
  * docker-compose.yml read as Compose reads it, without a Docker engine: YAML with merge keys,

@@ -1,7 +1,5 @@
-import { startPrivateRedis } from './support/redis';
-import { startTestLab, TestLab } from './support/lab';
+import { findReplica, startLab, StartedLab, startPrivateRedis, Topology, waitUntil } from '../tools/kit';
 import { labCall, Shopper } from './support/shopper';
-import { waitFor } from './support/ports';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
 interface Placed {
@@ -31,19 +29,21 @@ async function placeShoppers(url: string, count: number): Promise<Placed[]> {
 async function crashAndAwaitRestart(url: string, id: string): Promise<void> {
   const crash = await labCall(url, 'POST', `/lab/replicas/${id}/crash`);
   expect(crash.status).toBe(202);
-  await waitFor(`${id} to come back`, async () => {
-    const topology = await labCall(url, 'GET', '/lab/topology');
-    const replica = Object.values(topology.body.services as Record<string, { id: string; up: boolean; pid: number }[]>)
-      .flat()
-      .find((r) => r.id === id);
-    return replica?.up && replica.pid !== crash.body.pid;
-  }, 20000);
+  await waitUntil(
+    `${id} to come back`,
+    async () => {
+      const topology = (await labCall<Topology>(url, 'GET', '/lab/topology')).body;
+      const replica = topology && findReplica(topology, id);
+      return replica?.up && replica.pid !== crash.body.pid;
+    },
+    { timeoutMs: 20000 },
+  );
 }
 
 describe('crashing a replica', () => {
   describe('in stateful mode', () => {
-    let lab: TestLab;
-    beforeAll(async () => (lab = await startTestLab({ mode: 'stateful' })), 90000);
+    let lab: StartedLab;
+    beforeAll(async () => (lab = await startLab({ mode: 'stateful' })), 90000);
     afterAll(() => lab?.stop());
 
     it('loses exactly the sessions and carts the crashed replicas held', async () => {
@@ -86,16 +86,16 @@ describe('crashing a replica', () => {
       expect(Date.now() - started).toBeLessThan(2500);
       expect([200, 503]).toContain(during.status); // 200 only if the supervisor already restarted it
       if (during.status === 503) expect(during.body.error.code).toBe('replica_unavailable');
-      await waitFor('the lab to be ready again', async () => (await fetch(`${lab.url}/readyz`)).status === 200, 20000);
+      await waitUntil('the lab to be ready again', async () => (await fetch(`${lab.url}/readyz`)).status === 200, { timeoutMs: 20000 });
     });
   });
 
   describe('in redis mode', () => {
     let redis: RedisServerProcess;
-    let lab: TestLab;
+    let lab: StartedLab;
     beforeAll(async () => {
       redis = await startPrivateRedis();
-      lab = await startTestLab({ mode: 'redis', redisUrl: redis.url });
+      lab = await startLab({ mode: 'redis', redisUrl: redis.url });
     }, 90000);
     afterAll(async () => {
       await lab?.stop();

@@ -1,10 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { delay, freePort, startLab, StartedLab, startPrivateRedis, waitUntil } from '../tools/kit';
 import { listPanelQueries, listAnnotationQueries } from './support/dashboards';
-import { startTestLab, TestLab } from './support/lab';
-import { freePort, waitFor } from './support/ports';
-import { startPrivateRedis } from './support/redis';
 import { labCall } from './support/shopper';
 import { runLoad } from '../tools/load/run-load';
 import { DEFAULT_MIX } from '../tools/load/shopper-flow';
@@ -30,13 +28,13 @@ describe.each(['stateful', 'redis'] as const)('every dashboard panel in %s mode'
   let redis: RedisServerProcess | undefined;
   let exporter: RedisExporterProcess | undefined;
   let prometheus: PrometheusProcess;
-  let lab: TestLab;
+  let lab: StartedLab;
   let dir: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'statelab-dashboards-'));
     redis = mode === 'redis' ? await startPrivateRedis() : undefined;
-    lab = await startTestLab({ mode, redisUrl: redis?.url });
+    lab = await startLab({ mode, redisUrl: redis?.url });
     const targetsFile = path.join(dir, 'targets.json');
     const targets = lab.lab.targets();
     if (redis) {
@@ -51,17 +49,21 @@ describe.each(['stateful', 'redis'] as const)('every dashboard panel in %s mode'
     // Drive the lab the way a user would while an experiment runs: load, a phase, a crash, a rescale.
     await labCall(lab.url, 'POST', '/lab/phase', { experiment: 'dashboards', phase: 'load', active: true });
     const load = runLoad({ url: lab.url, connections: 10, durationSeconds: 14, mix: DEFAULT_MIX, renderProgressBar: false });
-    await new Promise((r) => setTimeout(r, 4000));
+    await delay(4000);
     await labCall(lab.url, 'POST', '/lab/replicas/cart-2/crash');
     await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 3 });
     const result = await load;
     expect(result.requests).toBeGreaterThan(500);
     // Two more scrapes after the load so every rate window holds the whole run.
-    await waitFor('Prometheus to scrape every target', async () => {
-      const up = await query(prometheus, 'count(up == 1)');
-      return Number((up.data?.result[0] as { value: [number, string] } | undefined)?.value[1] ?? 0) === targets.length;
-    }, 20000);
-    await new Promise((r) => setTimeout(r, 4500));
+    await waitUntil(
+      'Prometheus to scrape every target',
+      async () => {
+        const up = await query(prometheus, 'count(up == 1)');
+        return Number((up.data?.result[0] as { value: [number, string] } | undefined)?.value[1] ?? 0) === targets.length;
+      },
+      { timeoutMs: 20000 },
+    );
+    await delay(4500);
   }, 180000);
 
   afterAll(async () => {

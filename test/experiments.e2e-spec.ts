@@ -1,19 +1,18 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ExperimentName, ExperimentResult, RunRecord } from '../tools/experiments/experiment';
-import { ExperimentOptionsError, parseExperimentOptions } from '../tools/experiments/options';
+import { parseExperimentOptions } from '../tools/experiments/options';
+import { UsageError } from '../tools/kit';
 import type { RunOf } from '../tools/experiments/registry';
 import { formatResults, renderReport, runExperiment, RunExperimentOptions } from '../tools/experiments/runner';
+import { chromiumAvailable, dumpDom } from './support/chromium';
 
 /**
  * Every experiment at small scale, through runExperiment (what main.ts calls), checking the
  * physics each one exists to show. Tolerances are statistical: 150 random session ids give the
  * moved share within about ±0.04 (1 σ) of its expectation.
  */
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** runExperiment with its progress kept (not printed) and quoted when the experiment fails. */
 async function runQuietly<N extends ExperimentName>(name: N, options: RunExperimentOptions): Promise<ExperimentResult<RunOf<N>>> {
@@ -61,7 +60,7 @@ describe('npm run experiment', () => {
     });
 
     it('rejects an unknown experiment, a bad number and --target for redis-outage', () => {
-      expect(() => parseExperimentOptions(['chaos'], {})).toThrow(ExperimentOptionsError);
+      expect(() => parseExperimentOptions(['chaos'], {})).toThrow(UsageError);
       expect(() => parseExperimentOptions(['crash', '--duration', '0'], {})).toThrow(/--duration/);
       expect(() => parseExperimentOptions(['redis-outage', '--target', 'http://127.0.0.1:8080'], {})).toThrow(/cannot use --target/);
     });
@@ -121,7 +120,7 @@ describe('npm run experiment', () => {
       }
     });
 
-    const chromiumSuite = existsSync(CHROMIUM) ? it : it.skip;
+    const chromiumSuite = chromiumAvailable ? it : it.skip;
     chromiumSuite('renders its HTML report with the charts in headless Chromium', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-experiment-report-'));
       try {
@@ -234,40 +233,3 @@ describe('npm run experiment', () => {
     });
   });
 });
-
-/** Headless Chromium's DOM of a file, with a fresh profile; killed (only it) if it outlives the deadline. */
-function dumpDom(workDir: string, file: string): Promise<string> {
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${path.join(workDir, 'profile')}`,
-    '--dump-dom',
-    `file://${file}`,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, flags, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`chromium did not finish within 45 s: ${stderr.slice(-2000)}`));
-    }, 45_000);
-    child.on('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(deadline);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`chromium exited with ${code}: ${stderr.slice(-2000)}`));
-    });
-  });
-}

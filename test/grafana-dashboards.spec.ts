@@ -103,7 +103,6 @@ function promtoolAvailable(): boolean {
 }
 
 const dashboards = loadDashboards();
-const byUid = new Map(dashboards.map(({ dashboard }) => [dashboard.uid, dashboard]));
 const queries = listPanelQueries();
 const queryPanels = dashboards.flatMap(({ dashboard }) => flattenPanels(dashboard).filter(isQueryPanel).map((panel) => ({ uid: dashboard.uid, panel })));
 

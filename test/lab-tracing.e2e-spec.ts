@@ -1,18 +1,17 @@
 import { startOtlpReceiver, OtlpReceiver, ReceivedSpan } from './support/otlp-receiver';
-import { startPrivateRedis } from './support/redis';
-import { startTestLab, TestLab } from './support/lab';
+import { startLab, StartedLab, startPrivateRedis } from '../tools/kit';
 import { Shopper } from './support/shopper';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
 describe('tracing across the whole lab in redis mode', () => {
   let receiver: OtlpReceiver;
   let redis: RedisServerProcess;
-  let lab: TestLab;
+  let lab: StartedLab;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     redis = await startPrivateRedis();
-    lab = await startTestLab({
+    lab = await startLab({
       mode: 'redis',
       redisUrl: redis.url,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },

@@ -1,17 +1,15 @@
-import { startPrivateRedis } from './support/redis';
-import { startTestLab, TestLab } from './support/lab';
+import { startLab, StartedLab, startPrivateRedis, waitUntil } from '../tools/kit';
 import { Shopper } from './support/shopper';
-import { waitFor } from './support/ports';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
 describe('a Redis outage in redis mode', () => {
   let redis: RedisServerProcess;
-  let lab: TestLab;
+  let lab: StartedLab;
   let shopper: Shopper;
 
   beforeAll(async () => {
     redis = await startPrivateRedis({ appendOnly: true });
-    lab = await startTestLab({ mode: 'redis', redisUrl: redis.url });
+    lab = await startLab({ mode: 'redis', redisUrl: redis.url });
     shopper = new Shopper(lab.url, 'user40');
     await shopper.login();
     await shopper.post('/api/cart/items', { productId: 'p-9', quantity: 4 });
@@ -29,15 +27,19 @@ describe('a Redis outage in redis mode', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(reply.status).toBe(503);
     expect(reply.body.error.code).toBe('state_store_unavailable');
-    await waitFor('/readyz to report the outage', async () => {
-      const ready = await fetch(`${lab.url}/readyz`);
-      return ready.status === 503 && ((await ready.json()) as { stateStore: string }).stateStore === 'down';
-    }, 5000);
+    await waitUntil(
+      '/readyz to report the outage',
+      async () => {
+        const ready = await fetch(`${lab.url}/readyz`);
+        return ready.status === 503 && ((await ready.json()) as { stateStore: string }).stateStore === 'down';
+      },
+      { timeoutMs: 5000 },
+    );
   });
 
   it('answers 503 within a second while Redis is frozen', async () => {
     await redis.start();
-    await waitFor('the lab to recover', async () => (await shopper.get('/api/cart')).status === 200, 10000);
+    await waitUntil('the lab to recover', async () => (await shopper.get('/api/cart')).status === 200, { timeoutMs: 10000 });
     redis.pause();
     try {
       const started = Date.now();
@@ -50,7 +52,7 @@ describe('a Redis outage in redis mode', () => {
   });
 
   it('recovers by itself when Redis is back, with the AOF-persisted session and cart intact', async () => {
-    await waitFor('the lab to be ready again', async () => (await fetch(`${lab.url}/readyz`)).status === 200, 15000);
+    await waitUntil('the lab to be ready again', async () => (await fetch(`${lab.url}/readyz`)).status === 200, { timeoutMs: 15000 });
     const cart = await shopper.get('/api/cart');
     expect(cart.status).toBe(200);
     // The add issued while Redis was frozen failed as a whole: still exactly 4.

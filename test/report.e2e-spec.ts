@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { renderHtmlReport, ReportInput } from '../tools/report/html-report';
 import type { LinePoint } from '../tools/report/svg-charts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_TIMEOUT_MS = 45_000;
+import { CHROMIUM, chromiumAvailable, runChromium } from './support/chromium';
 
 /** Deterministic wobble so the sample looks measured without being random. */
 const wobble = (t: number, seed: number) => Math.sin(t * 1.7 + seed) * 0.6 + Math.sin(t * 0.43 + seed * 2) * 0.4;
@@ -121,47 +118,6 @@ function sampleReport(): ReportInput {
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs headless Chromium with a fresh profile and kills it (only it) if it outlives the deadline. */
-function chromium(workDir: string, profile: string, args: string[]): Promise<Run> {
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${path.join(workDir, profile)}`,
-    ...args,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM, flags, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`chromium did not finish within ${CHROMIUM_TIMEOUT_MS} ms: ${stderr.slice(-2000)}`));
-    }, CHROMIUM_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(deadline);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 interface Png {
   width: number;
   height: number;
@@ -222,10 +178,9 @@ function decodePng(file: Buffer): Png {
   return { width, height, pixels };
 }
 
-const available = existsSync(CHROMIUM);
-const suite = available ? describe : describe.skip;
+const suite = chromiumAvailable ? describe : describe.skip;
 
-suite(available ? 'HTML report in headless Chromium' : `HTML report in headless Chromium (skipped: ${CHROMIUM} not found)`, () => {
+suite(chromiumAvailable ? 'HTML report in headless Chromium' : `HTML report in headless Chromium (skipped: ${CHROMIUM} not found)`, () => {
   let workDir: string;
   let reportFile: string;
 
@@ -240,7 +195,7 @@ suite(available ? 'HTML report in headless Chromium' : `HTML report in headless 
   });
 
   it('renders every chart as an svg with its title, paths and rects, and the results table', async () => {
-    const run = await chromium(workDir, 'profile-dom', ['--dump-dom', `file://${reportFile}`]);
+    const run = await runChromium(workDir, 'profile-dom', ['--dump-dom', `file://${reportFile}`]);
     expect(run.code).toBe(0);
     const dom = run.stdout;
 
@@ -262,7 +217,7 @@ suite(available ? 'HTML report in headless Chromium' : `HTML report in headless 
 
   it('takes a full, non-blank screenshot of the page', async () => {
     const screenshot = path.join(workDir, 'crash-report.png');
-    const run = await chromium(workDir, 'profile-shot', [`--screenshot=${screenshot}`, '--window-size=1200,1600', `file://${reportFile}`]);
+    const run = await runChromium(workDir, 'profile-shot', [`--screenshot=${screenshot}`, '--window-size=1200,1600', `file://${reportFile}`]);
     expect(run.code).toBe(0);
     expect(existsSync(screenshot)).toBe(true);
     expect(statSync(screenshot).size).toBeGreaterThan(30_000);

@@ -1,4 +1,4 @@
-import { startTestLab, TestLab } from './support/lab';
+import { startLab, StartedLab } from '../tools/kit';
 import { labCall, Shopper } from './support/shopper';
 
 async function loginMany(url: string, count: number, firstUser: number): Promise<Shopper[]> {
@@ -16,8 +16,8 @@ async function loginMany(url: string, count: number, firstUser: number): Promise
 
 describe('routing in stateful mode', () => {
   describe('with round-robin', () => {
-    let lab: TestLab;
-    beforeAll(async () => (lab = await startTestLab({ mode: 'stateful', routing: 'round-robin' })), 90000);
+    let lab: StartedLab;
+    beforeAll(async () => (lab = await startLab({ mode: 'stateful', routing: 'round-robin' })), 90000);
     afterAll(() => lab?.stop());
 
     it('loses the session on the replicas that did not create it, as the seed warns', async () => {
@@ -41,8 +41,8 @@ describe('routing in stateful mode', () => {
     ['sticky-modulo', 0.8],
     ['sticky-ring', 0.4],
   ] as const)('rescaling users 3 -> 5 under %s', (routing, expectedRatio) => {
-    let lab: TestLab;
-    beforeAll(async () => (lab = await startTestLab({ mode: 'stateful', routing })), 90000);
+    let lab: StartedLab;
+    beforeAll(async () => (lab = await startLab({ mode: 'stateful', routing })), 90000);
     afterAll(() => lab?.stop());
 
     it(`moves about ${expectedRatio * 100} % of session keys and loses exactly the moved sessions`, async () => {

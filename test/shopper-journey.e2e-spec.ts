@@ -1,15 +1,14 @@
-import { startPrivateRedis } from './support/redis';
-import { startTestLab, TestLab } from './support/lab';
+import { startLab, StartedLab, startPrivateRedis } from '../tools/kit';
 import { Shopper } from './support/shopper';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
 describe.each(['stateful', 'redis'] as const)('the shopper journey in %s mode', (mode) => {
   let redis: RedisServerProcess | undefined;
-  let lab: TestLab;
+  let lab: StartedLab;
 
   beforeAll(async () => {
     redis = mode === 'redis' ? await startPrivateRedis() : undefined;
-    lab = await startTestLab({ mode, redisUrl: redis?.url });
+    lab = await startLab({ mode, redisUrl: redis?.url });
   }, 90000);
 
   afterAll(async () => {
@@ -79,7 +78,7 @@ describe.each(['stateful', 'redis'] as const)('the shopper journey in %s mode', 
     const first = shopper.cookie;
     await shopper.login();
     expect(shopper.cookie).not.toEqual(first);
-    const replay = await new Shopper(lab.url).request('GET', '/api/me', undefined, { headers: { cookie: first! } });
+    const replay = await new Shopper(lab.url).request('GET', '/api/me', { headers: { cookie: first! } });
     expect(replay.status).toBe(401);
   });
 

@@ -1,10 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { freePort, startPrivateRedis, stopChild } from '../tools/kit';
 import { RedisServerProcess } from '../tools/lab/redis-server';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
-import { freePort } from './support/ports';
-import { startPrivateRedis } from './support/redis';
 
 /*
  * Trace context across the lab's TCP hop (libs/transport), end to end: two real processes
@@ -53,17 +52,6 @@ function startFixture(script: string, args: string[], env: NodeJS.ProcessEnv, ti
       }
     });
   });
-}
-
-/** SIGTERM (the fixtures flush their spans on it), SIGKILL if that takes too long. */
-async function stopFixture(child: Child | undefined, timeoutMs = 5000): Promise<void> {
-  const proc = child?.process;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Runs the preload probe to completion and parses its one line. */
@@ -135,7 +123,8 @@ describe('trace propagation over the lab TCP transport', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([stopFixture(gateway), stopFixture(service)]);
+    // SIGTERM: the fixtures flush their spans on it.
+    await Promise.all([stopChild(gateway?.process), stopChild(service?.process)]);
     await Promise.all([receiver?.close(), redis?.stop()]);
   });
 

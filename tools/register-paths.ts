@@ -4,7 +4,7 @@
  * anything else loads (the OpenTelemetry preload included), so the aliases work at run time
  * exactly as they do for the compiler.
  */
-import Module = require('node:module');
+import Module from 'node:module';
 import * as path from 'node:path';
 
 const libsRoot = path.resolve(__dirname, '..', 'libs');

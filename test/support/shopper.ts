@@ -1,59 +1,21 @@
-/** The parsed response of one gateway call. */
-export interface Reply<T = any> {
-  status: number;
-  body: T;
-  servedBy: string[];
-  headers: Headers;
-}
+import { GatewayClient, Reply as KitReply, Shopper as KitShopper } from '../../tools/kit';
 
-/** A browser stand-in: one cookie jar, JSON in and out, against a gateway URL. */
-export class Shopper {
-  cookie: string | undefined;
+/*
+ * The kit's shopper for the end-to-end suites. A test reads a reply's JSON by the shape it
+ * expects (`reply.body.error.code`), hence the loose body type: a wrong guess fails the
+ * assertion that reads it.
+ */
 
-  constructor(
-    readonly baseUrl: string,
-    readonly username = 'user1',
-  ) {}
+export type Reply<T = any> = KitReply<T>;
 
-  async login(password = 'demo-password'): Promise<Reply> {
-    return this.request('POST', '/api/login', { username: this.username, password });
-  }
+export class Shopper extends KitShopper<any> {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; rawBody?: string } = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...init.headers };
-    if (this.cookie && !('cookie' in headers)) headers.cookie = this.cookie;
-    let payload: string | undefined = init.rawBody;
-    if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['content-type'] ??= 'application/json';
-    }
-    if (payload !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(this.baseUrl + path, { method, headers, body: payload, signal: AbortSignal.timeout(10000) });
-    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('sid='));
-    if (setCookie) {
-      const value = setCookie.split(';')[0];
-      this.cookie = value === 'sid=' ? undefined : value;
-    }
-    const text = await response.text();
-    const servedBy = (response.headers.get('x-served-by') ?? '').split(',').filter(Boolean);
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, servedBy, headers: response.headers };
-  }
-
-  get<T = any>(path: string): Promise<Reply<T>> {
-    return this.request<T>('GET', path);
-  }
-
-  post<T = any>(path: string, body?: unknown): Promise<Reply<T>> {
-    return this.request<T>('POST', path, body);
-  }
-
-  delete<T = any>(path: string): Promise<Reply<T>> {
-    return this.request<T>('DELETE', path);
-  }
-}
-
-/** JSON call to the lab control API. */
+/** One JSON call to the lab control API, sent with `token` as its Bearer token when given. */
 export async function labCall<T = any>(baseUrl: string, method: string, path: string, body?: unknown, token?: string): Promise<Reply<T>> {
-  const shopper = new Shopper(baseUrl);
-  return shopper.request<T>(method, path, body, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const client = new GatewayClient(baseUrl, { adminToken: token });
+  try {
+    return await client.request<T>(method, path, { body });
+  } finally {
+    client.close();
+  }
 }

@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { change, count, num, tally } from '../kit/format';
+import { GatewayClient } from '../kit/http';
+import { Shopper } from '../kit/shopper';
+import { mapLimit, range } from '../kit/wait';
 import { LatencyHistogram } from '../load/latency-histogram';
-import { cookieFromSetCookie } from '../load/shopper-flow';
 import { cpuMsPerRequest, labCpuSeconds, redisCpuSeconds } from './cpu';
 import { Machine } from './measure';
-import { change, count, formatSection, num } from './report';
-import type { BenchLabName, BenchResources, RunningLab } from './resources';
+import { formatSection } from './report';
+import type { BenchLabName, BenchResources, BenchLab } from './resources';
 
 export interface HttpBenchOptions {
   connections: number;
@@ -48,34 +51,24 @@ export interface HttpBenchResult {
 
 /** Logs `connections` demo users in and fills their carts; one `sid` cookie per connection. */
 async function prepareSessions(url: string, connections: number, cartLines: number): Promise<string[]> {
+  const client = new GatewayClient(url);
   const login = async (index: number): Promise<string> => {
-    const username = `user${index + 1}`;
-    const response = await fetch(`${url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: 'demo-password' }),
-    });
-    const sid = cookieFromSetCookie({ 'set-cookie': response.headers.getSetCookie() }, 'sid');
-    await response.arrayBuffer();
-    if (response.status !== 200 || typeof sid !== 'string') throw new Error(`login of ${username} answered ${response.status}`);
-    const cookie = `sid=${sid}`;
+    const shopper = new Shopper(client, `user${index + 1}`);
+    const answer = await shopper.login();
+    const cookie = shopper.cookie;
+    if (answer.status !== 200 || !cookie) throw new Error(`login of ${shopper.username} answered ${answer.status}`);
     for (let line = 1; line <= cartLines; line++) {
-      const add = await fetch(`${url}/api/cart/items`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', cookie },
-        body: JSON.stringify({ productId: `p-${index * cartLines + line}`, quantity: 1 }),
-      });
-      await add.arrayBuffer();
-      if (add.status !== 201) throw new Error(`adding to the cart of ${username} answered ${add.status}`);
+      const add = await shopper.post('/api/cart/items', { productId: `p-${index * cartLines + line}`, quantity: 1 });
+      if (add.status !== 201) throw new Error(`adding to the cart of ${shopper.username} answered ${add.status}`);
     }
     return cookie;
   };
-  const cookies: string[] = [];
-  // A few at a time: every login is an scrypt on a user replica.
-  for (let i = 0; i < connections; i += 10) {
-    cookies.push(...(await Promise.all(Array.from({ length: Math.min(10, connections - i) }, (_, j) => login(i + j)))));
+  try {
+    // A few at a time: every login is an scrypt on a user replica.
+    return await mapLimit(range(connections), 10, login);
+  } finally {
+    client.close();
   }
-  return cookies;
 }
 
 /** `GET /api/cart` from `cookies.length` connections, each with its own logged-in session. */
@@ -97,7 +90,7 @@ export async function driveCartViews(url: string, cookies: readonly string[], du
   instance.on('response', (_client, status, _bytes, latencyMs) => {
     responses++;
     if (status < 200 || status > 299) non2xx++;
-    statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+    tally(statusCounts, String(status));
     latencies.record(latencyMs);
   });
   const stop = () => instance.stop();
@@ -126,7 +119,7 @@ export async function runHttpBench(resources: BenchResources, options: HttpBench
   const progress = options.progress ?? (() => undefined);
   for (const name of ['stateful', 'redis'] as const) {
     options.signal?.throwIfAborted();
-    const running: RunningLab = await resources.lab(name);
+    const running: BenchLab = await resources.lab(name);
     try {
       const cookies = await prepareSessions(running.url, options.connections, options.cartLines);
       progress(`http: ${name}: ${cookies.length} sessions with ${options.cartLines} cart lines each; warm-up ${options.warmupSeconds} s`);

@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { round } from '../kit/format';
 
 /** The machine a result was measured on: numbers from another machine are not comparable. */
 export interface Machine {
@@ -20,8 +21,8 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: os.platform(),
     arch: os.arch(),
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    loadAverage: round(os.loadavg()[0]),
   };
 }
 

@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import type Redis from 'ioredis';
 import type { StateMode } from '@app/config';
 import { closeRedisClient, createRedisClient } from '@app/state';
-import { waitUntil } from '../experiments/wait';
-import { freePort, freePortBlock } from '../lab/ports';
-import { Lab } from '../lab/lab';
+import { startLab, StartedLab, startPrivateRedis } from '../kit/lab';
+import { waitUntil } from '../kit/wait';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
 import { OtlpSink, startOtlpSink } from './otlp-sink';
 
@@ -14,11 +13,9 @@ import { OtlpSink, startOtlpSink } from './otlp-sink';
  */
 export type BenchLabName = 'stateful' | 'redis' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing';
 
-export interface RunningLab {
+export interface BenchLab extends StartedLab {
   name: BenchLabName;
   mode: StateMode;
-  lab: Lab;
-  url: string;
   /** What this lab's configuration is, in words. */
   description: string;
 }
@@ -42,8 +39,6 @@ const OTEL_CLEARED: Record<string, undefined> = {
   OTEL_SDK_DISABLED: undefined,
 };
 
-const OUTPUT_LINES_KEPT = 200;
-
 /**
  * Everything the benches start (one private redis-server, labs, the OTLP sink), started on first
  * use and shared between sections; `stopAll()` stops whatever was started, whatever failed.
@@ -52,7 +47,7 @@ export class BenchResources {
   private redis: Promise<BenchRedis> | undefined;
   private redisClient: Promise<Redis> | undefined;
   private sink: Promise<OtlpSink> | undefined;
-  private readonly labs = new Map<BenchLabName, Promise<RunningLab>>();
+  private readonly labs = new Map<BenchLabName, Promise<BenchLab>>();
 
   constructor(private readonly progress: (message: string) => void) {}
 
@@ -63,13 +58,7 @@ export class BenchResources {
   /** A private redis-server with AOF everysec, as `npm run lab` starts; never the machine's 6379. */
   redisServer(): Promise<BenchRedis> {
     this.redis ??= (async () => {
-      const server = new RedisServerProcess({ port: await freePort(), appendOnly: true });
-      try {
-        await server.start();
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
+      const server = await startPrivateRedis({ appendOnly: true });
       const versionLine = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '';
       const version = /v=(\S+)/.exec(versionLine)?.[1] ?? 'unknown';
       this.progress(`started a private redis-server ${version} at ${server.url}`);
@@ -83,7 +72,7 @@ export class BenchResources {
     this.redisClient ??= (async () => {
       const client = createRedisClient((await this.redisServer()).url, { commandTimeoutMs: 2000 });
       try {
-        await waitUntil('the bench redis client to connect', () => client.status === 'ready', 10_000);
+        await waitUntil('the bench redis client to connect', () => client.status === 'ready', { timeoutMs: 10_000 });
       } catch (error) {
         await closeRedisClient(client);
         throw error;
@@ -98,7 +87,7 @@ export class BenchResources {
     return this.sink;
   }
 
-  lab(name: BenchLabName): Promise<RunningLab> {
+  lab(name: BenchLabName): Promise<BenchLab> {
     let lab = this.labs.get(name);
     if (!lab) {
       lab = this.startLab(name);
@@ -111,7 +100,7 @@ export class BenchResources {
     const lab = this.labs.get(name);
     this.labs.delete(name);
     const running = await lab?.catch(() => undefined);
-    await running?.lab.stop();
+    await running?.stop();
   }
 
   /** Stops labs first (they talk to Redis and the sink), then the sink and Redis. Never throws. */
@@ -128,30 +117,14 @@ export class BenchResources {
     await redis?.server.stop().catch(() => undefined);
   }
 
-  private async startLab(name: BenchLabName): Promise<RunningLab> {
+  private async startLab(name: BenchLabName): Promise<BenchLab> {
     const { mode, description, env } = await this.labConfiguration(name);
     const redisUrl = mode === 'redis' ? (await this.redisServer()).url : undefined;
-    const output: string[] = [];
     const started = Date.now();
     this.progress(`starting the ${name} lab (${description}) …`);
-    const lab = await Lab.start(
-      {
-        mode,
-        gatewayPort: await freePort(),
-        portBase: await freePortBlock(),
-        redisUrl,
-        env: { LOG_LEVEL: 'warn', ...OTEL_CLEARED, ...env },
-        onLine: (id, line) => {
-          output.push(`${id} ${line}`);
-          if (output.length > OUTPUT_LINES_KEPT) output.shift();
-        },
-      },
-      90_000,
-    ).catch((error: Error) => {
-      throw new Error(`the ${name} lab did not start: ${error.message}\n--- lab output ---\n${output.slice(-40).join('\n')}`);
-    });
-    this.progress(`the ${name} lab is ready at ${lab.gatewayUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { name, mode, lab, url: lab.gatewayUrl, description };
+    const lab = await startLab({ mode, redisUrl, env: { ...OTEL_CLEARED, ...env }, readyTimeoutMs: 90_000 });
+    this.progress(`the ${name} lab is ready at ${lab.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { ...lab, name, mode, description };
   }
 
   private async labConfiguration(name: BenchLabName): Promise<{ mode: StateMode; description: string; env: Record<string, string | undefined> }> {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hash32, ModuloSelector, RendezvousSelector, ReplicaSelector, RoundRobinSelector } from '@app/routing';
+import { num } from '../kit/format';
 import { Machine, timePerOp } from './measure';
-import { formatSection, num } from './report';
+import { formatSection } from './report';
 
 export interface RoutingBenchOptions {
   /** Picks per timed round. */

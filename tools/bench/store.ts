@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { SessionUser } from '@app/contracts';
 import { closeRedisClient, createRedisClient, MemorySessionStore, RedisSessionStore, SessionStore } from '@app/state';
-import { waitUntil } from '../experiments/wait';
+import { count, num, times } from '../kit/format';
+import { waitUntil } from '../kit/wait';
 import { LatencySummary, Machine, timeConcurrent, timePerOp, timeSequential } from './measure';
-import { count, formatSection, num, times } from './report';
+import { formatSection } from './report';
 
 export interface StoreBenchOptions {
   /** Timed sequential gets per subject. */
@@ -83,7 +84,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<StoreBe
   if (options.redis) {
     const client = createRedisClient(options.redis.url, { commandTimeoutMs: 2000 });
     try {
-      await waitUntil('the bench redis client to connect', () => client.status === 'ready', 10_000, 20, options.signal);
+      await waitUntil('the bench redis client to connect', () => client.status === 'ready', { timeoutMs: 10_000, intervalMs: 20, signal: options.signal });
       const store = new RedisSessionStore(client, TTL_SECONDS, KEY_PREFIX);
       await fill(store, sids);
       const keys = sids.map((sid) => `${KEY_PREFIX}session:${sid}`);

@@ -1,10 +1,11 @@
+import { change, count, num } from '../kit/format';
 import { DEFAULT_MIX } from '../load/shopper-flow';
 import { formatMix } from '../load/options';
 import { runLoad } from '../load/run-load';
 import { cpuMsPerRequest, labCpuSeconds } from './cpu';
 import { Machine } from './measure';
-import { change, count, formatSection, num } from './report';
-import type { BenchLabName, BenchResources, RunningLab } from './resources';
+import { formatSection } from './report';
+import type { BenchLabName, BenchResources, BenchLab } from './resources';
 
 export interface TelemetryCostOptions {
   connections: number;
@@ -57,7 +58,7 @@ export interface TelemetryCostResult {
 /** The shopper load against a redis-mode lab with telemetry off, metrics only, metrics + 100 % tracing. */
 export async function runTelemetryCost(resources: BenchResources, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
   const progress = options.progress ?? (() => undefined);
-  const labs = new Map<TelemetryConfig, RunningLab>();
+  const labs = new Map<TelemetryConfig, BenchLab>();
   // One lab per configuration, each started once and kept through the rounds; started one at a
   // time, since ten processes booting already fill both cores.
   for (const { config, lab } of CONFIGS) {
@@ -81,7 +82,7 @@ export async function runTelemetryCost(resources: BenchResources, options: Telem
       const traced = config === 'metrics+tracing';
       if (traced) closeTraced();
       const spansAtStart = sink.counts().spans;
-      const lab = labs.get(config) as RunningLab;
+      const lab = labs.get(config) as BenchLab;
       const cpuBefore = labCpuSeconds(lab.lab);
       const result = await load(lab.url, options, options.durationSeconds);
       const labCpuMsPerRequest = cpuMsPerRequest(cpuBefore, labCpuSeconds(lab.lab), result.requests);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { SessionCookies } from '../../apps/gateway/src/sessions/session-cookie';
+import { num, times } from '../kit/format';
 import { signHs256Jwt, verifyHs256Jwt } from './jwt';
 import { Machine, timePerOp } from './measure';
-import { formatSection, num, times } from './report';
+import { formatSection } from './report';
 
 export interface TokensBenchOptions {
   /** Verifications per timed round. */

@@ -1,4 +1,5 @@
-import type { Chart, ChartBand, ChartEvent, LineChart } from '../report/svg-charts';
+import type { BarChart, Chart, ChartBand, ChartEvent, GroupedBarChart, LineChart } from '../report/svg-charts';
+import { valueAt } from '../report/html-report';
 import type { RunRecord } from './experiment';
 
 /** Runs whose markers of one label lie this close together share one marker. */
@@ -102,46 +103,58 @@ export function replicasOf(service: string, counts: readonly Record<string, numb
   return [...ids].sort((a, b) => indexOf(a) - indexOf(b));
 }
 
-/** Share of a service's requests per replica, one group per run, one bar per replica. */
-export function replicaShareChart(
-  runs: readonly RunRecord[],
-  service: string,
-  countsOf: (run: RunRecord) => Record<string, number>,
-  description: string,
-): Chart {
-  const counts = runs.map(countsOf);
-  const replicas = replicasOf(service, counts);
+/** What names a bar chart: everything but its bars. */
+type BarChartTitle = Omit<BarChart, 'kind' | 'bars'>;
+
+/** A figure of a run: its path in the record (`latencyMs.p99`, as the table's columns), or how to compute it. */
+export type Figure<R> = (keyof R & string) | `${keyof R & string}.${string}` | ((run: R) => number);
+
+/** One series of a grouped bar chart: its name, the figure it shows of every run, its colour. */
+export type Series<R> = readonly [name: string, figure: Figure<R>, color?: string];
+
+function figureOf<R extends RunRecord>(run: R, figure: Figure<R>): number {
+  return typeof figure === 'function' ? figure(run) : Number(valueAt(run, figure));
+}
+
+/** One bar per run. */
+export function barChart<R extends RunRecord>(runs: readonly R[], chart: BarChartTitle, figure: Figure<R>): BarChart {
+  return { kind: 'bar', ...chart, bars: runs.map((run) => ({ label: run.label, value: figureOf(run, figure) })) };
+}
+
+/** One group per run, one bar per series in each. */
+export function groupedBarChart<R extends RunRecord>(runs: readonly R[], chart: BarChartTitle, series: readonly Series<R>[]): GroupedBarChart {
   return {
     kind: 'grouped-bar',
-    id: `share-${service}`,
-    title: `Share of ${service} requests per replica`,
-    description,
-    yLabel: 'share of requests',
-    format: 'percent',
+    ...chart,
     groups: runs.map((run) => run.label),
-    series: replicas.map((replica) => ({
-      name: replica,
-      values: counts.map((record) => {
-        const total = replicas.reduce((sum, id) => sum + (record[id] ?? 0), 0);
-        return total > 0 ? (record[replica] ?? 0) / total : 0;
-      }),
-    })),
+    series: series.map(([name, figure, color]) => ({ name, values: runs.map((run) => figureOf(run, figure)), ...(color ? { color } : {}) })),
   };
+}
+
+/** Share of a service's requests per replica, one group per run, one bar per replica. */
+export function replicaShareChart<R extends RunRecord>(
+  runs: readonly R[],
+  service: string,
+  countsOf: (run: R) => Record<string, number>,
+  description: string,
+): Chart {
+  const replicas = replicasOf(service, runs.map(countsOf));
+  const share = (record: Record<string, number>, replica: string) => {
+    const total = replicas.reduce((sum, id) => sum + (record[id] ?? 0), 0);
+    return total > 0 ? (record[replica] ?? 0) / total : 0;
+  };
+  return groupedBarChart(
+    runs,
+    { id: `share-${service}`, title: `Share of ${service} requests per replica`, description, yLabel: 'share of requests', format: 'percent' },
+    replicas.map((replica): Series<R> => [replica, (run) => share(countsOf(run), replica)]),
+  );
 }
 
 /** Sessions lost (and carts lost) per run. */
 export function lossChart(runs: readonly (RunRecord & { sessionsLost: number; cartsLost?: number })[], description: string): Chart {
   const withCarts = runs.some((run) => run.cartsLost !== undefined);
-  return {
-    kind: 'grouped-bar',
-    id: 'lost',
-    title: 'Sessions lost per run',
-    description,
-    yLabel: 'probe shoppers',
-    groups: runs.map((run) => run.label),
-    series: [
-      { name: 'sessions lost', values: runs.map((run) => run.sessionsLost), color: '#e15759' },
-      ...(withCarts ? [{ name: 'carts lost (session alive)', values: runs.map((run) => run.cartsLost ?? 0), color: '#f28e2b' }] : []),
-    ],
-  };
+  return groupedBarChart(runs, { id: 'lost', title: 'Sessions lost per run', description, yLabel: 'probe shoppers' }, [
+    ['sessions lost', 'sessionsLost', '#e15759'],
+    ...(withCarts ? [['carts lost (session alive)', (run: (typeof runs)[number]) => run.cartsLost ?? 0, '#f28e2b'] as const] : []),
+  ]);
 }

@@ -1,7 +1,7 @@
 import type { Routing, StateMode } from '@app/config';
 import type { TimelinePoint } from '../load/run-load';
 import type { Chart } from '../report/html-report';
-import type { LabHandle, LabSpec } from './lab-handle';
+import type { LabHandle, LabSpec } from '../kit/lab-handle';
 import type { DriveOptions, DriveResult } from './load-driver';
 import type { PhaseClock } from './phases';
 import type { Progress } from './progress';
@@ -61,6 +61,11 @@ export interface RunPlan {
   scenario?: string;
 }
 
+/** A run on a fresh lab in `mode` with `routing`, named after both (`stateful · sticky-ring`). */
+export function labRun(mode: StateMode, routing: Routing): RunPlan {
+  return { label: `${mode} · ${routing}`, lab: { mode, routing } };
+}
+
 /** What a run gets to work with. */
 export interface RunContext {
   experiment: ExperimentName;
@@ -74,10 +79,16 @@ export interface RunContext {
   drive(options: Omit<DriveOptions, 'lab' | 'progress' | 'phases' | 'signal'>): Promise<DriveResult>;
 }
 
-/** One column of the results table: a dotted path into each run. */
-export interface Column {
-  key: string;
-  label: string;
+/** One column of the results table: a dotted path into each run, and its heading when not the path itself. */
+export type Column = readonly [key: string, label?: string];
+
+/** An experiment's own figures of a run: its record without what every record carries. */
+export type Figures<R extends RunRecord> = Omit<R, keyof RunRecord>;
+
+/** What a run measured: the load it drove (timeline, events, replicas) and the experiment's own figures. */
+export interface Measured<R extends RunRecord> {
+  drove: DriveResult;
+  figures: Figures<R>;
 }
 
 export interface Experiment<R extends RunRecord = RunRecord> {
@@ -90,7 +101,8 @@ export interface Experiment<R extends RunRecord = RunRecord> {
   targetUnsupported?: string;
   /** The runs, each on a fresh lab. With --target there is one run against the target instead. */
   plan(settings: Readonly<ExperimentSettings>): RunPlan[];
-  run(context: RunContext): Promise<R>;
+  /** Does one run; the runner builds its record (see record.ts). */
+  run(context: RunContext): Promise<Measured<R>>;
   columns: readonly Column[];
   charts(runs: readonly R[]): Chart[];
 }

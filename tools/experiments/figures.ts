@@ -1,7 +1,7 @@
+import { round } from '../kit/format';
 import type { TimelinePoint } from '../load/run-load';
 
-/** Rounds to `digits` decimals (figures are measured; this only trims float noise for display). */
-export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+const SUCCESS = /^2\d\d$/;
 
 /** Requests without any response (socket errors, timeouts) in the timeline seconds overlapping [from, to] seconds. */
 export function socketErrorsBetween(timeline: readonly TimelinePoint[], from: number, to: number): number {
@@ -18,5 +18,10 @@ export function maxOverMean(counts: Readonly<Record<string, number>>): number {
 
 /** Non-2xx entries of a status → count record. */
 export function failedStatuses(statusCounts: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(statusCounts).filter(([status, count]) => !/^2\d\d$/.test(status) && count > 0));
+  return Object.fromEntries(Object.entries(statusCounts).filter(([status, count]) => !SUCCESS.test(status) && count > 0));
+}
+
+/** Sum of the counts whose key (an HTTP status) is not 2xx. */
+export function non2xx(byStatus: Readonly<Record<string, number>>): number {
+  return Object.entries(byStatus).reduce((sum, [status, count]) => (SUCCESS.test(status) ? sum : sum + count), 0);
 }

@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { GatewayClient } from './gateway-client';
-import { delay, mapLimit } from './wait';
+import { tally } from '../kit/format';
+import { GatewayClient, Reply } from '../kit/http';
+import { demoUser, Shopper } from '../kit/shopper';
+import { delay, mapLimit, range } from '../kit/wait';
 
 export interface LightShoppersOptions {
   count: number;
@@ -19,11 +21,11 @@ export interface LightShoppersResult {
 }
 
 /** What each light shopper does, in turn, one request at a time. */
-const STEPS: readonly ((client: GatewayClient, cookie: string, n: number) => ReturnType<GatewayClient['get']>)[] = [
-  (client, cookie) => client.get('/api/cart', { cookie }),
-  (client, cookie, n) => client.get(`/api/products?limit=20&offset=${(n * 20) % 500}`, { cookie }),
-  (client, cookie, n) => client.post('/api/cart/items', { productId: `p-${(n % 500) + 1}`, quantity: 1 }, { cookie }),
-  (client, cookie) => client.get('/api/me', { cookie }),
+const STEPS: readonly ((shopper: Shopper, n: number) => Promise<Reply>)[] = [
+  (shopper) => shopper.get('/api/cart'),
+  (shopper, n) => shopper.get(`/api/products?limit=20&offset=${(n * 20) % 500}`),
+  (shopper, n) => shopper.post('/api/cart/items', { productId: `p-${(n % 500) + 1}`, quantity: 1 }),
+  (shopper) => shopper.get('/api/me'),
 ];
 
 /**
@@ -49,13 +51,14 @@ export class LightShoppers {
   static async start(baseUrl: string, options: LightShoppersOptions): Promise<LightShoppers> {
     const shoppers = new LightShoppers(new GatewayClient(baseUrl), options);
     const firstUser = options.firstUser ?? 101;
-    const cookies = await mapLimit(Array.from({ length: options.count }, (_, i) => i), 8, async (i) => {
-      const login = await shoppers.client.post('/api/login', { username: `user${((firstUser - 1 + i) % 1000) + 1}`, password: 'demo-password' });
-      if (login.status !== 200 || !login.sessionCookie) throw new Error(`a light shopper could not log in (${login.status})`);
+    const loggedIn = await mapLimit(range(options.count), 8, async (i) => {
+      const shopper = new Shopper(shoppers.client, demoUser(firstUser, i));
+      const login = await shopper.login();
+      if (login.status !== 200 || !shopper.cookie) throw new Error(`a light shopper could not log in (${login.status})`);
       shoppers.count(login.status, login.servedBy);
-      return login.sessionCookie;
+      return shopper;
     });
-    shoppers.loops = cookies.map((cookie, i) => shoppers.loop(cookie, i));
+    shoppers.loops = loggedIn.map((shopper, i) => shoppers.loop(shopper, i));
     return shoppers;
   }
 
@@ -70,16 +73,16 @@ export class LightShoppers {
   private count(status: number, servedBy: readonly string[]): void {
     this.result.requests++;
     if (status < 200 || status > 299) this.result.non2xx++;
-    for (const id of servedBy) this.result.servedBy[id] = (this.result.servedBy[id] ?? 0) + 1;
+    for (const id of servedBy) tally(this.result.servedBy, id);
   }
 
-  private async loop(cookie: string, index: number): Promise<void> {
+  private async loop(shopper: Shopper, index: number): Promise<void> {
     const interval = 1000 / this.options.ratePerSecond;
     // Spread the first requests over one interval so the shoppers do not move in lockstep.
     await delay(Math.random() * interval, this.stop.signal);
     for (let n = index; !this.stop.signal.aborted; n++) {
       try {
-        const reply = await STEPS[n % STEPS.length](this.client, cookie, n);
+        const reply = await STEPS[n % STEPS.length](shopper, n);
         this.count(reply.status, reply.servedBy);
       } catch {
         this.result.errors++;

@@ -1,10 +1,11 @@
+import { round } from '../kit/format';
+import type { LabHandle } from '../kit/lab-handle';
+import { delay } from '../kit/wait';
 import { LoadResult, runLoad } from '../load/run-load';
 import { DEFAULT_MIX, ShopperMix } from '../load/shopper-flow';
-import type { RunEvent } from './experiment';
-import type { LabHandle } from './lab-handle';
+import type { RunContext, RunEvent } from './experiment';
 import type { PhaseClock } from './phases';
 import type { Progress } from './progress';
-import { delay } from './wait';
 
 /** What an event's action can use: the time since the load started and a way to mark moments. */
 export interface EventTools {
@@ -49,8 +50,6 @@ export interface DriveResult {
   /** Wall-clock ms of the load's start (the timeline's t = 0). */
   originMs: number;
 }
-
-const round = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * Runs the shopper load (runLoad, autocannon) and fires each event at its fixed time. The load
@@ -136,4 +135,14 @@ export async function driveLoad(options: DriveOptions): Promise<DriveResult> {
     clearInterval(watcher);
     options.signal.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * The load of an experiment built around one event (crash, rescale, redis-outage): a note saying
+ * what will happen when, the baseline phase until the event, the load for the planned duration.
+ */
+export async function driveWithEvent({ settings, progress, phases, drive }: RunContext, event: ScheduledEvent, what: string): Promise<DriveResult> {
+  progress.note(`load: ${settings.connections} shoppers for ${settings.durationSeconds} s, ${what} at ${event.atSeconds} s`);
+  await phases.enter('baseline');
+  return drive({ connections: settings.connections, plannedSeconds: settings.durationSeconds, events: [event] });
 }

@@ -1,21 +1,25 @@
+import type { LoadResult } from '../load/run-load';
 import type { Chart } from '../report/svg-charts';
-import { replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { barChart, groupedBarChart, replicaShareChart, timelineCharts } from './charts';
+import { Experiment, labRun, RunRecord } from './experiment';
+import { pick } from './record';
 
-export interface ModesRun extends RunRecord {
-  durationSeconds: number;
-  connections: number;
-  requests: number;
-  throughputRps: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  /** Requests without a response (socket errors and timeouts). */
-  errors: number;
-  non2xx: number;
-  /** Average bytes of one request on the wire (request line, headers with the cookie, body). */
-  requestBytes: number;
-  responseBytes: number;
-  statusCounts: Record<string, number>;
-}
+/** What the load driver measured that this experiment reports as it is. */
+const MEASURED = [
+  'durationSeconds',
+  'connections',
+  'requests',
+  'throughputRps',
+  'latencyMs',
+  'errors',
+  'non2xx',
+  'requestBytes',
+  'responseBytes',
+  'statusCounts',
+] as const;
+
+/** The measured window's load figures (LoadResult documents each: requestBytes are wire bytes, cookie included). */
+export type ModesRun = RunRecord & Pick<LoadResult, (typeof MEASURED)[number]>;
 
 /** The same shopper load against a stateful lab and a redis lab: what the external store costs. */
 export const modes: Experiment<ModesRun> = {
@@ -26,12 +30,9 @@ export const modes: Experiment<ModesRun> = {
     'Each run starts a fresh lab, warms it up, then measures the same autocannon shopper flow (login, browse, add, view, checkout) ' +
     'against STATE_MODE=stateful (sticky-ring) and STATE_MODE=redis (round-robin, private redis-server with AOF).',
   defaults: { durationSeconds: 20, sessions: 0, connections: 16 },
-  plan: () => [
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'round-robin')],
 
-  async run({ lab, plan, settings, progress, phases, drive }) {
+  async run({ settings, progress, phases, drive }) {
     const warmupSeconds = Math.max(2, Math.min(5, Math.round(settings.durationSeconds / 5)));
     progress.note(`warming up for ${warmupSeconds} s`);
     await phases.enter('warmup');
@@ -39,71 +40,39 @@ export const modes: Experiment<ModesRun> = {
 
     progress.note(`measuring ${settings.connections} shoppers for ${settings.durationSeconds} s`);
     await phases.enter('measure');
-    const { load, events, originMs } = await drive({ connections: settings.connections, plannedSeconds: settings.durationSeconds, tailSeconds: 0 });
+    const drove = await drive({ connections: settings.connections, plannedSeconds: settings.durationSeconds, tailSeconds: 0 });
     await phases.end();
-    return {
-      label: plan.label,
-      mode: lab.mode,
-      routing: lab.routing,
-      durationSeconds: load.durationSeconds,
-      connections: load.connections,
-      requests: load.requests,
-      throughputRps: load.throughputRps,
-      latencyMs: load.latencyMs,
-      errors: load.errors,
-      non2xx: load.non2xx,
-      requestBytes: load.requestBytes,
-      responseBytes: load.responseBytes,
-      statusCounts: load.statusCounts,
-      servedBy: load.servedBy,
-      timeline: load.timeline,
-      events,
-      phases: phases.relativeTo(originMs),
-    };
+    return { drove, figures: pick(drove.load, MEASURED) };
   },
 
+  // prettier-ignore
   columns: [
-    { key: 'mode', label: 'mode' },
-    { key: 'routing', label: 'routing' },
-    { key: 'throughputRps', label: 'req/s' },
-    { key: 'latencyMs.p50', label: 'p50 ms' },
-    { key: 'latencyMs.p95', label: 'p95 ms' },
-    { key: 'latencyMs.p99', label: 'p99 ms' },
-    { key: 'errors', label: 'errors' },
-    { key: 'non2xx', label: 'non-2xx' },
-    { key: 'requestBytes', label: 'request B' },
-    { key: 'responseBytes', label: 'response B' },
-    { key: 'requests', label: 'responses' },
+    ['mode'], ['routing'], ['throughputRps', 'req/s'], ['latencyMs.p50', 'p50 ms'], ['latencyMs.p95', 'p95 ms'], ['latencyMs.p99', 'p99 ms'],
+    ['errors'], ['non2xx', 'non-2xx'], ['requestBytes', 'request B'], ['responseBytes', 'response B'], ['requests', 'responses'],
   ],
 
   charts(runs): Chart[] {
     return [
       ...timelineCharts(runs),
-      {
-        kind: 'grouped-bar',
-        id: 'percentiles',
-        title: 'Latency percentiles',
-        description: 'Over the whole measured window, from every response.',
-        yLabel: 'ms',
-        groups: runs.map((run) => run.label),
-        series: (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, values: runs.map((run) => run.latencyMs[p]) })),
-      },
-      {
-        kind: 'bar',
-        id: 'throughput-total',
-        title: 'Throughput',
-        description: 'Responses per second over the measured window.',
-        yLabel: 'responses/s',
-        bars: runs.map((run) => ({ label: run.label, value: run.throughputRps })),
-      },
-      {
-        kind: 'bar',
-        id: 'request-bytes',
-        title: 'Bytes per request',
-        description: 'Average request size on the wire, cookie included.',
-        yLabel: 'bytes',
-        bars: runs.map((run) => ({ label: run.label, value: run.requestBytes })),
-      },
+      groupedBarChart(
+        runs,
+        { id: 'percentiles', title: 'Latency percentiles', description: 'Over the whole measured window, from every response.', yLabel: 'ms' },
+        [
+          ['p50', 'latencyMs.p50'],
+          ['p95', 'latencyMs.p95'],
+          ['p99', 'latencyMs.p99'],
+        ],
+      ),
+      barChart(
+        runs,
+        { id: 'throughput-total', title: 'Throughput', description: 'Responses per second over the measured window.', yLabel: 'responses/s' },
+        'throughputRps',
+      ),
+      barChart(
+        runs,
+        { id: 'request-bytes', title: 'Bytes per request', description: 'Average request size on the wire, cookie included.', yLabel: 'bytes' },
+        'requestBytes',
+      ),
       replicaShareChart(runs, 'user', (run) => run.servedBy, 'From x-served-by of every response.'),
       replicaShareChart(runs, 'cart', (run) => run.servedBy, 'From x-served-by of every response.'),
     ];

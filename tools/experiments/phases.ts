@@ -1,5 +1,6 @@
 import type { RunPhase } from './experiment';
-import type { LabHandle } from './lab-handle';
+import { round } from '../kit/format';
+import type { LabHandle } from '../kit/lab-handle';
 
 interface OpenPhase {
   phase: string;
@@ -54,5 +55,3 @@ export class PhaseClock {
       .map((p) => ({ phase: p.phase, from: round(Math.max(0, p.fromMs - originMs) / 1000), to: round((Math.min(p.toMs, endMs) - originMs) / 1000) }));
   }
 }
-
-const round = (value: number) => Math.round(value * 100) / 100;

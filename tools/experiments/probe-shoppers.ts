@@ -1,11 +1,12 @@
-import { errorCode, GatewayClient } from './gateway-client';
-import { mapLimit } from './wait';
+import { tally } from '../kit/format';
+import { errorCode, GatewayClient } from '../kit/http';
+import { demoUser, Shopper } from '../kit/shopper';
+import { mapLimit, range } from '../kit/wait';
+import type { RunContext } from './experiment';
 
 /** A shopper the experiment logged in and gave one cart line, to look at again after the event. */
 export interface ProbeShopper {
-  username: string;
-  /** `sid=…` */
-  cookie: string;
+  shopper: Shopper;
   /** Where sticky routing put the session and the cart (x-served-by); any replica under round-robin. */
   userReplica: string;
   cartReplica: string;
@@ -13,14 +14,10 @@ export interface ProbeShopper {
   quantity: number;
 }
 
-/** Demo accounts are user1 … user1000; probes start at `firstUser` and wrap (an account may hold several sessions). */
-const ACCOUNTS = 1000;
-
 export interface PlaceOptions {
   /** First demo account number; default 501 (the load drivers use the low numbers). */
   firstUser?: number;
   concurrency?: number;
-  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -28,20 +25,16 @@ export interface PlaceOptions {
  * "before" is only meaningful when all its shoppers hold a session and a cart.
  */
 export async function placeShoppers(client: GatewayClient, count: number, options: PlaceOptions = {}): Promise<ProbeShopper[]> {
-  const firstUser = options.firstUser ?? 501;
-  let done = 0;
-  return mapLimit(Array.from({ length: count }, (_, i) => i), options.concurrency ?? 8, async (i) => {
-    const username = `user${((firstUser - 1 + i) % ACCOUNTS) + 1}`;
-    const login = await client.post('/api/login', { username, password: 'demo-password' });
-    if (login.status !== 200 || !login.sessionCookie) throw new Error(`login of ${username} answered ${login.status} (${errorCode(login) ?? 'no code'})`);
+  return mapLimit(range(count), options.concurrency ?? 8, async (i) => {
+    const shopper = new Shopper(client, demoUser(options.firstUser ?? 501, i));
+    const login = await shopper.login();
+    if (login.status !== 200 || !shopper.cookie) throw new Error(`login of ${shopper.username} answered ${login.status} (${errorCode(login) ?? 'no code'})`);
     const productId = `p-${(i % 500) + 1}`;
     const quantity = (i % 3) + 1;
-    const add = await client.post('/api/cart/items', { productId, quantity }, { cookie: login.sessionCookie });
-    if (add.status !== 201) throw new Error(`adding to the cart of ${username} answered ${add.status} (${errorCode(add) ?? 'no code'})`);
-    options.onProgress?.(++done, count);
+    const add = await shopper.post('/api/cart/items', { productId, quantity });
+    if (add.status !== 201) throw new Error(`adding to the cart of ${shopper.username} answered ${add.status} (${errorCode(add) ?? 'no code'})`);
     return {
-      username,
-      cookie: login.sessionCookie,
+      shopper,
       userReplica: login.servedBy[0] ?? '',
       cartReplica: add.servedBy.filter((id) => id.startsWith('cart-')).pop() ?? '',
       productId,
@@ -72,14 +65,14 @@ export interface ProbeCheck {
 
 type Verdict = { kind: 'alive'; cartKept: boolean } | { kind: 'lost'; code: string } | { kind: 'unknown' };
 
-async function lookAt(client: GatewayClient, shopper: ProbeShopper): Promise<Verdict> {
+async function lookAt(probe: ProbeShopper): Promise<Verdict> {
   try {
-    const me = await client.get('/api/me', { cookie: shopper.cookie });
+    const me = await probe.shopper.get('/api/me');
     if (me.status === 401) return { kind: 'lost', code: errorCode(me) ?? 'unauthorized' };
     if (me.status !== 200) return { kind: 'unknown' };
-    const cart = await client.get<{ items?: { productId: string; quantity: number }[] }>('/api/cart', { cookie: shopper.cookie });
+    const cart = await probe.shopper.get<{ items?: { productId: string; quantity: number }[] }>('/api/cart');
     if (cart.status !== 200) return cart.status === 401 ? { kind: 'lost', code: errorCode(cart) ?? 'unauthorized' } : { kind: 'unknown' };
-    const cartKept = (cart.body?.items ?? []).some((item) => item.productId === shopper.productId && item.quantity >= shopper.quantity);
+    const cartKept = (cart.body?.items ?? []).some((item) => item.productId === probe.productId && item.quantity >= probe.quantity);
     return { kind: 'alive', cartKept };
   } catch {
     return { kind: 'unknown' };
@@ -91,37 +84,61 @@ async function lookAt(client: GatewayClient, shopper: ProbeShopper): Promise<Ver
  * socket error) are retried up to `attempts` times, after `beforeRetry` (e.g. wait for /readyz).
  */
 export async function checkShoppers(
-  client: GatewayClient,
   shoppers: readonly ProbeShopper[],
   options: { concurrency?: number; attempts?: number; beforeRetry?: () => Promise<unknown> } = {},
 ): Promise<ProbeCheck> {
   const verdicts = new Array<Verdict>(shoppers.length).fill({ kind: 'unknown' });
-  let pending = shoppers.map((_, i) => i);
+  let pending = range(shoppers.length);
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
     if (attempt > 1) await options.beforeRetry?.();
     await mapLimit(pending, options.concurrency ?? 16, async (i) => {
-      verdicts[i] = await lookAt(client, shoppers[i]);
+      verdicts[i] = await lookAt(shoppers[i]);
     });
     pending = pending.filter((i) => verdicts[i].kind === 'unknown');
   }
 
-  const result: ProbeCheck = { checked: shoppers.length, sessionsAlive: 0, sessionsLost: 0, cartsLost: 0, unknown: 0, sessionsLostByReplica: {}, cartsLostByReplica: {}, lostCodes: {} };
+  const result: ProbeCheck = {
+    checked: shoppers.length,
+    sessionsAlive: 0,
+    sessionsLost: 0,
+    cartsLost: 0,
+    unknown: 0,
+    sessionsLostByReplica: {},
+    cartsLostByReplica: {},
+    lostCodes: {},
+  };
   verdicts.forEach((verdict, i) => {
     const shopper = shoppers[i];
     if (verdict.kind === 'alive') {
       result.sessionsAlive++;
       if (!verdict.cartKept) {
         result.cartsLost++;
-        result.cartsLostByReplica[shopper.cartReplica] = (result.cartsLostByReplica[shopper.cartReplica] ?? 0) + 1;
+        tally(result.cartsLostByReplica, shopper.cartReplica);
       }
     } else if (verdict.kind === 'lost') {
       result.sessionsLost++;
-      result.sessionsLostByReplica[shopper.userReplica] = (result.sessionsLostByReplica[shopper.userReplica] ?? 0) + 1;
-      result.lostCodes[verdict.code] = (result.lostCodes[verdict.code] ?? 0) + 1;
+      tally(result.sessionsLostByReplica, shopper.userReplica);
+      tally(result.lostCodes, verdict.code);
     } else {
       result.unknown++;
     }
   });
   return result;
+}
+
+/** An experiment's setup phase: `settings.sessions` probe shoppers placed on the lab. */
+export async function placeProbes({ lab, settings, progress, phases }: RunContext): Promise<ProbeShopper[]> {
+  await phases.enter('setup');
+  progress.note(`placing ${settings.sessions} probe shoppers (login + one cart line)`);
+  return placeShoppers(lab.client, settings.sessions);
+}
+
+/** An experiment's check phase: every probe shopper looked at, retrying undecided ones once the lab is ready. */
+export async function checkProbes({ lab, progress, phases }: RunContext, shoppers: readonly ProbeShopper[]): Promise<ProbeCheck> {
+  await phases.enter('check');
+  progress.note(`looking at ${shoppers.length} probe shoppers with GET /api/me and GET /api/cart`);
+  const check = await checkShoppers(shoppers, { beforeRetry: () => lab.waitReady(30_000) });
+  await phases.end();
+  return check;
 }

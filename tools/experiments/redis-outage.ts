@@ -1,14 +1,18 @@
+import { round } from '../kit/format';
+import type { GatewayClient } from '../kit/http';
+import { Shopper } from '../kit/shopper';
+import { delay, waitUntil } from '../kit/wait';
 import type { Chart } from '../report/svg-charts';
-import { lossChart, timelineCharts } from './charts';
+import { barChart, groupedBarChart, lossChart, timelineCharts } from './charts';
 import type { Experiment, RunRecord } from './experiment';
-import { failedStatuses, round } from './figures';
-import type { GatewayClient } from './gateway-client';
-import { checkShoppers, placeShoppers } from './probe-shoppers';
-import { delay, waitUntil } from './wait';
+import { failedStatuses } from './figures';
+import { driveWithEvent } from './load-driver';
+import { checkProbes, placeProbes } from './probe-shoppers';
+import { eventAtSeconds, LoadFigures, ProbeFigures, probeFigures } from './record';
 
 export type OutageScenario = 'pause' | 'restart-aof' | 'restart-no-persistence';
 
-export interface RedisOutageRun extends RunRecord {
+export interface RedisOutageRun extends RunRecord, ProbeFigures, Pick<LoadFigures, 'loadSessionsLost' | 'throughputRps'> {
   scenario: OutageScenario;
   /** How Redis was configured: `aof` (appendonly yes, fsync every second) or `none`. */
   persistence: 'aof' | 'none';
@@ -23,13 +27,6 @@ export interface RedisOutageRun extends RunRecord {
   recoveryProbe: RecoveryProbe | undefined;
   /** From Redis back until /readyz answered 200 (every routed replica's health check saw its store up; checks run every second). */
   timeToReadyMs: number;
-  sessionsBefore: number;
-  sessionsLost: number;
-  sessionsLostRatio: number;
-  cartsLost: number;
-  unknown: number;
-  loadSessionsLost: number;
-  throughputRps: number;
 }
 
 const PROBE_ACCOUNT = 'user999';
@@ -48,21 +45,22 @@ export interface RecoveryProbe {
 /** Back-to-back logins (20 ms apart) until one succeeds. */
 async function firstSuccessfulLogin(client: GatewayClient, sinceMs: number, signal: AbortSignal): Promise<RecoveryProbe> {
   const failed: number[] = [];
+  const probe = new Shopper(client, PROBE_ACCOUNT);
   return waitUntil(
     'a login to succeed after Redis came back',
     async () => {
       const sent = Date.now();
-      const reply = await client.post('/api/login', { username: PROBE_ACCOUNT, password: 'demo-password' }, { timeoutMs: 5000 }).catch(() => undefined);
+      const reply = await probe.login(undefined, { timeoutMs: 5000 }).catch(() => undefined);
       const now = Date.now();
       if (reply?.status === 200) return { ms: now - sinceMs, attempts: failed.length + 1, lastLatencyMs: now - sent, failedStatuses: failed };
       failed.push(reply?.status ?? 0);
       return undefined;
     },
-    60_000,
-    20,
-    signal,
+    { timeoutMs: 60_000, intervalMs: 20, signal },
   );
 }
+
+const RECOVERY = 'First successful login (a session written to Redis) and /readyz back to 200, from SIGCONT or the restarted server answering PING.';
 
 /** Redis frozen or killed mid-load in redis mode: errors while it is gone, recovery time, and what survives. */
 export const redisOutage: Experiment<RedisOutageRun> = {
@@ -81,103 +79,79 @@ export const redisOutage: Experiment<RedisOutageRun> = {
     { label: 'restart, no persistence', scenario: 'restart-no-persistence', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: false } },
   ],
 
-  async run({ lab, plan, settings, progress, phases, drive, signal }) {
+  async run(context) {
+    const { lab, plan, settings, progress, phases, signal } = context;
     const redis = lab.redis;
     if (!redis) throw new Error('redis-outage needs a redis-mode lab with its own private redis-server');
     const scenario = plan.scenario as OutageScenario;
     const outageSeconds = settings.outageSeconds ?? 5;
+    const shoppers = await placeProbes(context);
 
-    await phases.enter('setup');
-    progress.note(`placing ${settings.sessions} probe shoppers (login + one cart line)`);
-    const shoppers = await placeShoppers(lab.client, settings.sessions);
-
-    const outageAt = settings.eventAtSeconds ?? Math.max(2, Math.round(settings.durationSeconds * 0.3));
+    const outageAt = eventAtSeconds(settings, 0.3);
     let outageMs = NaN;
     let probe: RecoveryProbe | undefined;
     let timeToReadyMs = NaN;
     let outageFrom = outageAt;
-    progress.note(`load: ${settings.connections} shoppers for ${settings.durationSeconds} s; Redis ${scenario === 'pause' ? 'frozen' : 'killed'} at ${outageAt} s for ${outageSeconds} s`);
-    await phases.enter('baseline');
-    const { load, events, originMs } = await drive({
-      connections: settings.connections,
-      plannedSeconds: settings.durationSeconds,
-      events: [
-        {
-          atSeconds: outageAt,
-          label: scenario === 'pause' ? 'redis frozen (SIGSTOP)' : 'redis killed (SIGKILL)',
-          action: async (tools) => {
-            await phases.enter('outage');
-            outageFrom = tools.elapsed();
-            const downAt = Date.now();
-            if (scenario === 'pause') redis.pause();
-            else await redis.kill();
-            // The outage itself is the experiment's designed phase.
-            await delay(outageSeconds * 1000, signal);
-            // Interrupted: the lab (and its Redis) is being torn down; starting Redis again would leak it.
-            signal.throwIfAborted();
-            if (scenario === 'pause') redis.resume();
-            else await redis.start();
-            const backAt = Date.now();
-            outageMs = backAt - downAt;
-            tools.mark('redis back');
-            await phases.enter('recovery');
-            [probe, timeToReadyMs] = await Promise.all([
-              firstSuccessfulLogin(lab.client, backAt, signal),
-              lab.waitReady(60_000, signal).then(() => Date.now() - backAt),
-            ]);
-            tools.mark('ready again');
-            progress.note(`Redis back after ${outageMs} ms; first successful login ${probe.ms} ms later (attempt ${probe.attempts}), /readyz 200 after ${timeToReadyMs} ms`);
-            await phases.enter('after');
-          },
+    const drove = await driveWithEvent(
+      context,
+      {
+        atSeconds: outageAt,
+        label: scenario === 'pause' ? 'redis frozen (SIGSTOP)' : 'redis killed (SIGKILL)',
+        action: async (tools) => {
+          await phases.enter('outage');
+          outageFrom = tools.elapsed();
+          const downAt = Date.now();
+          if (scenario === 'pause') redis.pause();
+          else await redis.kill();
+          // The outage itself is the experiment's designed phase.
+          await delay(outageSeconds * 1000, signal);
+          // Interrupted: the lab (and its Redis) is being torn down; starting Redis again would leak it.
+          signal.throwIfAborted();
+          if (scenario === 'pause') redis.resume();
+          else await redis.start();
+          const backAt = Date.now();
+          outageMs = backAt - downAt;
+          tools.mark('redis back');
+          await phases.enter('recovery');
+          [probe, timeToReadyMs] = await Promise.all([
+            firstSuccessfulLogin(lab.client, backAt, signal),
+            lab.waitReady(60_000, signal).then(() => Date.now() - backAt),
+          ]);
+          tools.mark('ready again');
+          progress.note(
+            `Redis back after ${outageMs} ms; first successful login ${probe.ms} ms later (attempt ${probe.attempts}), /readyz 200 after ${timeToReadyMs} ms`,
+          );
+          await phases.enter('after');
         },
-      ],
-    });
+      },
+      `Redis ${scenario === 'pause' ? 'frozen' : 'killed'} for ${outageSeconds} s`,
+    );
+    const check = await checkProbes(context, shoppers);
 
-    await phases.enter('check');
-    progress.note(`looking at ${shoppers.length} probe shoppers`);
-    const check = await checkShoppers(lab.client, shoppers, { beforeRetry: () => lab.waitReady(30_000) });
-    await phases.end();
-
+    const { load } = drove;
     return {
-      label: plan.label,
-      mode: lab.mode,
-      routing: lab.routing,
-      scenario,
-      persistence: plan.lab.redisAppendOnly === false ? 'none' : 'aof',
-      outageAtSeconds: round(outageFrom),
-      outageMs,
-      errors: load.non2xx + load.errors,
-      errorsByStatus: { ...failedStatuses(load.statusCounts), ...(load.errors ? { 'no response': load.errors } : {}) },
-      timeToRecoverMs: probe?.ms ?? NaN,
-      recoveryProbe: probe,
-      timeToReadyMs,
-      sessionsBefore: shoppers.length,
-      sessionsLost: check.sessionsLost,
-      sessionsLostRatio: round(check.sessionsLost / Math.max(1, shoppers.length), 3),
-      cartsLost: check.cartsLost,
-      unknown: check.unknown,
-      loadSessionsLost: load.sessions.sessionLost,
-      throughputRps: load.throughputRps,
-      servedBy: load.servedBy,
-      timeline: load.timeline,
-      events,
-      phases: phases.relativeTo(originMs),
+      drove,
+      figures: {
+        scenario,
+        persistence: plan.lab.redisAppendOnly === false ? 'none' : 'aof',
+        outageAtSeconds: round(outageFrom),
+        outageMs,
+        errors: load.non2xx + load.errors,
+        errorsByStatus: { ...failedStatuses(load.statusCounts), ...(load.errors ? { 'no response': load.errors } : {}) },
+        timeToRecoverMs: probe?.ms ?? NaN,
+        recoveryProbe: probe,
+        timeToReadyMs,
+        ...probeFigures(check),
+        loadSessionsLost: load.sessions.sessionLost,
+        throughputRps: load.throughputRps,
+      },
     };
   },
 
+  // prettier-ignore
   columns: [
-    { key: 'scenario', label: 'scenario' },
-    { key: 'mode', label: 'mode' },
-    { key: 'routing', label: 'routing' },
-    { key: 'persistence', label: 'persistence' },
-    { key: 'outageMs', label: 'outage ms' },
-    { key: 'errors', label: 'errors' },
-    { key: 'errorsByStatus', label: 'by status' },
-    { key: 'timeToRecoverMs', label: 'timeToRecoverMs' },
-    { key: 'timeToReadyMs', label: 'to /readyz ms' },
-    { key: 'sessionsBefore', label: 'sessions' },
-    { key: 'sessionsLost', label: 'sessionsLost' },
-    { key: 'cartsLost', label: 'cartsLost' },
+    ['scenario'], ['mode'], ['routing'], ['persistence'], ['outageMs', 'outage ms'], ['errors'], ['errorsByStatus', 'by status'], ['timeToRecoverMs'],
+    ['timeToReadyMs', 'to /readyz ms'], ['sessionsBefore', 'sessions'], ['sessionsLost'], ['cartsLost'],
   ],
 
   charts(runs): Chart[] {
@@ -185,26 +159,20 @@ export const redisOutage: Experiment<RedisOutageRun> = {
       // Each run's recovery is shaded; its 'ready again' marker would crowd the three runs' labels.
       ...timelineCharts(runs, { bands: ['outage', 'recovery'], errors: true, hideEvents: ['ready again'] }),
       lossChart(runs, 'Probe shoppers whose session (401) or cart line (session alive, line gone) did not survive the outage.'),
-      {
-        kind: 'grouped-bar',
-        id: 'recovery',
-        title: 'Time to recover after Redis is back',
-        description: 'First successful login (a session written to Redis) and /readyz back to 200, from SIGCONT or the restarted server answering PING.',
-        yLabel: 'ms',
-        groups: runs.map((run) => run.label),
-        series: [
-          { name: 'first successful login', values: runs.map((run) => run.timeToRecoverMs) },
-          { name: '/readyz 200', values: runs.map((run) => run.timeToReadyMs) },
-        ],
-      },
-      {
-        kind: 'bar',
-        id: 'errors-total',
-        title: 'Failed requests per run',
-        description: 'Non-2xx responses plus requests without a response, over the whole load.',
-        yLabel: 'requests',
-        bars: runs.map((run) => ({ label: run.label, value: run.errors })),
-      },
+      groupedBarChart(runs, { id: 'recovery', title: 'Time to recover after Redis is back', description: RECOVERY, yLabel: 'ms' }, [
+        ['first successful login', 'timeToRecoverMs'],
+        ['/readyz 200', 'timeToReadyMs'],
+      ]),
+      barChart(
+        runs,
+        {
+          id: 'errors-total',
+          title: 'Failed requests per run',
+          description: 'Non-2xx responses plus requests without a response, over the whole load.',
+          yLabel: 'requests',
+        },
+        'errors',
+      ),
     ];
   },
 };

@@ -12,7 +12,7 @@ export const EXPERIMENTS = {
   rescale,
   skew,
   'redis-outage': redisOutage,
-} satisfies { readonly [N in ExperimentName]: Experiment<any> };
+} satisfies { readonly [N in ExperimentName]: Experiment };
 
 /** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */
 export type RunOf<N extends ExperimentName> = (typeof EXPERIMENTS)[N] extends Experiment<infer R> ? R : never;

@@ -1,10 +1,11 @@
-import { renderHtmlReport } from '../report/html-report';
+import { LabHandle } from '../kit/lab-handle';
+import { renderHtmlReport, ReportColumn, valueAt } from '../report/html-report';
 import { Cell, formatTable } from '../report/table';
-import type { Column, Experiment, ExperimentName, ExperimentResult, ExperimentSettings, RunPlan, RunRecord } from './experiment';
-import { LabHandle } from './lab-handle';
+import { Experiment, ExperimentName, ExperimentResult, ExperimentSettings, labRun, RunContext, RunPlan, RunRecord } from './experiment';
 import { driveLoad } from './load-driver';
 import { PhaseClock } from './phases';
 import { Progress, ProgressOutput } from './progress';
+import { runRecord } from './record';
 import { EXPERIMENTS, RunOf } from './registry';
 
 export interface RunExperimentOptions {
@@ -36,7 +37,8 @@ export function resolveSettings(experiment: Experiment, overrides: Partial<Exper
   positive(settings.sessions, 'sessions', experiment.defaults.sessions > 0 ? 1 : 0);
   positive(settings.connections, 'connections');
   positive(settings.outageSeconds, 'outageSeconds', 0.5);
-  if (settings.lightRate !== undefined && !(settings.lightRate > 0 && settings.lightRate <= 50)) throw new RangeError(`lightRate must be in (0, 50], got ${settings.lightRate}`);
+  if (settings.lightRate !== undefined && !(settings.lightRate > 0 && settings.lightRate <= 50))
+    throw new RangeError(`lightRate must be in (0, 50], got ${settings.lightRate}`);
   if (settings.eventAtSeconds !== undefined && !(settings.eventAtSeconds > 0 && settings.eventAtSeconds < settings.durationSeconds)) {
     throw new RangeError(`eventAtSeconds must be inside the load (0 < t < ${settings.durationSeconds}), got ${settings.eventAtSeconds}`);
   }
@@ -56,7 +58,9 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
   if (options.target && experiment.targetUnsupported) throw new Error(`${name} cannot use --target: ${experiment.targetUnsupported}`);
 
   const only = options.only;
-  const selected = experiment.plan(settings).filter((plan) => !only || only.includes(plan.label) || (plan.scenario !== undefined && only.includes(plan.scenario)));
+  const selected = experiment
+    .plan(settings)
+    .filter((plan) => !only || only.includes(plan.label) || (plan.scenario !== undefined && only.includes(plan.scenario)));
   if (selected.length === 0) throw new Error(`${name} has no run named ${only?.join(', ')}`);
   const plans: (RunPlan | undefined)[] = options.target ? [undefined] : selected;
   const runs: RunRecord[] = [];
@@ -68,12 +72,12 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
     const lab = planned
       ? await LabHandle.start(planned.lab, { adminToken: options.adminToken, onLine: options.onLabLine })
       : await LabHandle.attach(options.target as string, { adminToken: options.adminToken });
-    const plan: RunPlan = planned ?? { label: `${lab.mode} · ${lab.routing}`, lab: { mode: lab.mode, routing: lab.routing } };
+    const plan: RunPlan = planned ?? labRun(lab.mode, lab.routing);
     progress.setScope(scope(plan.label));
     const phases = new PhaseClock(lab, name);
     try {
       signal.throwIfAborted();
-      const run = await experiment.run({
+      const context: RunContext = {
         experiment: name,
         plan,
         lab,
@@ -82,9 +86,10 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
         phases,
         signal,
         drive: (drive) => driveLoad({ ...drive, lab, progress, phases, signal }),
-      });
+      };
+      const measured = await experiment.run(context);
       await phases.end();
-      runs.push(run);
+      runs.push(runRecord(context, measured));
     } catch (error) {
       phases.abandon();
       throw error;
@@ -105,13 +110,9 @@ export async function runExperiment<N extends ExperimentName>(name: N, options: 
   };
 }
 
-function valueAt(run: object, key: string): unknown {
-  let current: unknown = run;
-  for (const part of key.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+/** The experiment's columns as the report and the table take them: a heading for every path. */
+function columnsOf(experiment: Experiment): Required<ReportColumn>[] {
+  return experiment.columns.map(([key, label]) => ({ key, label: label ?? key }));
 }
 
 /** `{user-1: 3, user-2: 5}` → `user-1=3 user-2=5`. */
@@ -131,8 +132,7 @@ function cell(value: unknown): Cell {
 
 /** The results table printed at the end: one row per run, the experiment's columns. */
 export function formatResults(result: ExperimentResult): string {
-  const experiment = EXPERIMENTS[result.experiment] as unknown as Experiment;
-  const columns: readonly Column[] = experiment.columns;
+  const columns = columnsOf(EXPERIMENTS[result.experiment] as unknown as Experiment);
   const table = formatTable(
     columns.map((column) => column.label),
     result.runs.map((run) => columns.map((column) => cell(valueAt(run, column.key)))),
@@ -143,6 +143,7 @@ export function formatResults(result: ExperimentResult): string {
 /** The self-contained HTML report: charts from the measured runs and the results table. */
 export function renderReport(result: ExperimentResult): string {
   const experiment = EXPERIMENTS[result.experiment] as unknown as Experiment;
+  const columns = columnsOf(experiment);
   return renderHtmlReport({
     title: result.title,
     experiment: result.experiment,
@@ -151,13 +152,13 @@ export function renderReport(result: ExperimentResult): string {
     // One flat row per run, objects (per-replica counts) written out as `id=count` like the console table.
     runs: result.runs.map((run) =>
       Object.fromEntries(
-        experiment.columns.map(({ key }) => {
+        columns.map(({ key }) => {
           const value = valueAt(run, key);
           return [key, typeof value === 'object' && value !== null ? flatten(value) : value];
         }),
       ),
     ),
-    columns: experiment.columns,
+    columns,
     charts: experiment.charts(result.runs),
   });
 }

@@ -1,12 +1,13 @@
 import { SERVICES, ServiceName } from '@app/config';
+import { activeReplicas } from '../kit/lab-handle';
+import { counterDelta } from '../kit/metrics';
 import type { Chart } from '../report/svg-charts';
-import { replicaShareChart, timelineCharts } from './charts';
-import type { Experiment, RunRecord } from './experiment';
+import { groupedBarChart, replicaShareChart, timelineCharts } from './charts';
+import { Experiment, labRun, RunRecord } from './experiment';
 import { maxOverMean } from './figures';
-import { activeReplicas } from './lab-handle';
 import { LightShoppers, LightShoppersResult } from './light-shoppers';
 import type { DriveResult } from './load-driver';
-import { counterDelta, routedRequests } from './metrics';
+import { routedRequests } from './metrics';
 
 export interface SkewRun extends RunRecord {
   heavyShoppers: number;
@@ -34,13 +35,9 @@ export const skew: Experiment<SkewRun> = {
     'stateful mode needs), redis with sticky-ring (same routing, shared store: isolates the routing) and redis with round-robin. ' +
     'The product service is reference data and always round-robin.',
   defaults: { durationSeconds: 15, sessions: 45, connections: 5, lightRate: 1 },
-  plan: () => [
-    { label: 'stateful · sticky-ring', lab: { mode: 'stateful', routing: 'sticky-ring' } },
-    { label: 'redis · sticky-ring', lab: { mode: 'redis', routing: 'sticky-ring', redisAppendOnly: true } },
-    { label: 'redis · round-robin', lab: { mode: 'redis', routing: 'round-robin', redisAppendOnly: true } },
-  ],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'sticky-ring'), labRun('redis', 'round-robin')],
 
-  async run({ lab, plan, settings, progress, phases, drive }) {
+  async run({ lab, settings, progress, phases, drive }) {
     const rate = settings.lightRate ?? 1;
     let lightResult: LightShoppersResult;
     await phases.enter('setup');
@@ -68,55 +65,52 @@ export const skew: Experiment<SkewRun> = {
       requestsPerReplica[service] = Object.fromEntries(activeReplicas(topology, service).map((id) => [id, delta[id] ?? 0]));
       ratio[service] = maxOverMean(requestsPerReplica[service]);
     }
-    const { load, events, originMs } = drove;
+    const { load } = drove;
     return {
-      label: plan.label,
-      mode: lab.mode,
-      routing: lab.routing,
-      heavyShoppers: settings.connections,
-      lightShoppers: settings.sessions,
-      lightRatePerSecond: rate,
-      requestsPerReplica,
-      maxOverMean: ratio,
-      heavyRequests: load.requests,
-      lightRequests: lightResult.requests,
-      throughputRps: load.throughputRps,
-      non2xx: load.non2xx + lightResult.non2xx,
-      errors: load.errors + lightResult.errors,
-      servedBy: load.servedBy,
-      timeline: load.timeline,
-      events,
-      phases: phases.relativeTo(originMs),
+      drove,
+      figures: {
+        heavyShoppers: settings.connections,
+        lightShoppers: settings.sessions,
+        lightRatePerSecond: rate,
+        requestsPerReplica,
+        maxOverMean: ratio,
+        heavyRequests: load.requests,
+        lightRequests: lightResult.requests,
+        throughputRps: load.throughputRps,
+        non2xx: load.non2xx + lightResult.non2xx,
+        errors: load.errors + lightResult.errors,
+      },
     };
   },
 
+  // prettier-ignore
   columns: [
-    { key: 'mode', label: 'mode' },
-    { key: 'routing', label: 'routing' },
-    { key: 'maxOverMean.user', label: 'user max/mean' },
-    { key: 'maxOverMean.cart', label: 'cart max/mean' },
-    { key: 'maxOverMean.product', label: 'product max/mean' },
-    { key: 'requestsPerReplica.user', label: 'user requests per replica' },
-    { key: 'requestsPerReplica.cart', label: 'cart requests per replica' },
-    { key: 'heavyRequests', label: 'heavy' },
-    { key: 'lightRequests', label: 'light' },
-    { key: 'non2xx', label: 'non-2xx' },
+    ['mode'], ['routing'], ['maxOverMean.user', 'user max/mean'], ['maxOverMean.cart', 'cart max/mean'], ['maxOverMean.product', 'product max/mean'],
+    ['requestsPerReplica.user', 'user requests per replica'], ['requestsPerReplica.cart', 'cart requests per replica'], ['heavyRequests', 'heavy'],
+    ['lightRequests', 'light'], ['non2xx', 'non-2xx'],
   ],
 
   charts(runs): Chart[] {
     return [
       ...timelineCharts(runs),
-      {
-        kind: 'grouped-bar',
-        id: 'max-over-mean',
-        title: 'Busiest replica over the mean',
-        description: '1.0 is a perfectly even spread; from the gateway’s routed-call counters.',
-        yLabel: 'max / mean',
-        groups: runs.map((run) => run.label),
-        series: SERVICES.map((service) => ({ name: service, values: runs.map((run) => run.maxOverMean[service]) })),
-      },
-      replicaShareChart(runs, 'user', (run) => (run as SkewRun).requestsPerReplica.user, 'Calls the gateway routed to each user replica (lab_routed_requests_total).'),
-      replicaShareChart(runs, 'cart', (run) => (run as SkewRun).requestsPerReplica.cart, 'Calls the gateway routed to each cart replica (lab_routed_requests_total).'),
+      groupedBarChart(
+        runs,
+        {
+          id: 'max-over-mean',
+          title: 'Busiest replica over the mean',
+          description: '1.0 is a perfectly even spread; from the gateway’s routed-call counters.',
+          yLabel: 'max / mean',
+        },
+        SERVICES.map((service) => [service, `maxOverMean.${service}`]),
+      ),
+      ...(['user', 'cart'] as const).map((service) =>
+        replicaShareChart(
+          runs,
+          service,
+          (run) => run.requestsPerReplica[service],
+          `Calls the gateway routed to each ${service} replica (lab_routed_requests_total).`,
+        ),
+      ),
     ];
   },
 };

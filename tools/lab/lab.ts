@@ -2,6 +2,8 @@ import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { childEnvironment, MAX_REPLICAS, replicaAddress, Routing, SERVICES, ServiceName, StateMode } from '@app/config';
 import type { SupervisorReply, SupervisorRequest } from '@app/contracts';
+import { httpRequest } from '../kit/http';
+import { waitUntil } from '../kit/wait';
 import { nodeEntry, SupervisedProcess } from './supervised-process';
 
 export interface LabOptions {
@@ -105,21 +107,17 @@ export class Lab {
     return this.processes.get(id)?.pid;
   }
 
-  /** Polls /readyz until it answers 200 or the deadline passes. */
+  /** Polls /readyz until it answers 200; past the deadline the error quotes its last answer. */
   async waitReady(timeoutMs = 30000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      try {
-        const response = await fetch(`${this.gatewayUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
-        last = await response.text();
-        if (response.status === 200) return;
-      } catch (error) {
-        last = String(error);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the lab was not ready within ${timeoutMs} ms: ${last}`);
+    await waitUntil(
+      `${this.gatewayUrl}/readyz to answer 200`,
+      async () => {
+        const answer = await httpRequest(`${this.gatewayUrl}/readyz`, { timeoutMs: 1000 });
+        if (answer.status !== 200) throw new Error(`${answer.status} ${answer.text}`);
+        return true;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
   /** Starts replicas up to `count` (a rescale asks for this before routing to them). */

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES } from '@app/config';
+import { DEMO_PASSWORD } from '@app/contracts';
 import { Lab } from './lab';
 import { PrometheusProcess, prometheusAvailable, RedisExporterProcess, redisExporterAvailable, writePrometheusConfig, writeScrapeTargets } from './prometheus';
 import { pingRedis, RedisServerProcess, redisServerAvailable } from './redis-server';
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
     const width = Math.max(...urls.map(([name]) => name.length));
     console.log(`\nstatelab is up: ${config.stateMode} mode, ${config.routing} routing, replicas ${SERVICES.map((s) => `${s}×${config.replicas[s]}`).join(' ')}`);
     for (const [name, url] of urls) console.log(`  ${name.padEnd(width)}  ${url}`);
-    console.log('\nTry: curl -i -c /tmp/jar -H "content-type: application/json" -d \'{"username":"user1","password":"demo-password"}\' ' + `${lab.gatewayUrl}/api/login`);
+    const login = JSON.stringify({ username: 'user1', password: DEMO_PASSWORD });
+    console.log(`\nTry: curl -i -c /tmp/jar -H "content-type: application/json" -d '${login}' ${lab.gatewayUrl}/api/login`);
     console.log('Ctrl-C stops everything.\n');
   } catch (error) {
     console.error(`statelab: ${(error as Error).message}`);

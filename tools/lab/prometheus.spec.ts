@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort, waitFor } from '../../test/support/ports';
-import { startPrivateRedis } from '../../test/support/redis';
+import { freePort, startPrivateRedis, waitUntil } from '../kit';
 import {
   prometheusAvailable,
   PrometheusProcess,
@@ -96,7 +95,7 @@ describeWithPrometheus(`PrometheusProcess${prometheusAvailable() ? '' : ' (skipp
     prometheus = new PrometheusProcess({ port: await freePort(), configFile, dataDir: path.join(dir, 'data') });
     await prometheus.start();
 
-    const [series] = await waitFor('lab_info scraped from the fake cart-2', async () => {
+    const [series] = await waitUntil('lab_info scraped from the fake cart-2', async () => {
       const result = await query(prometheus, 'lab_info');
       return result.length > 0 ? result : undefined;
     });
@@ -105,7 +104,7 @@ describeWithPrometheus(`PrometheusProcess${prometheusAvailable() ? '' : ' (skipp
     );
     expect(Object.keys(series.metric).filter((label) => label.startsWith('__') && label !== '__name__')).toEqual([]);
 
-    const exemplars = await waitFor('an exemplar on lab_state_store_duration_seconds_bucket', async () => {
+    const exemplars = await waitUntil('an exemplar on lab_state_store_duration_seconds_bucket', async () => {
       const now = Date.now() / 1000;
       const response = await fetch(
         `${prometheus.url}/api/v1/query_exemplars?query=lab_state_store_duration_seconds_bucket&start=${now - 300}&end=${now + 60}`,
@@ -125,14 +124,14 @@ describeWithPrometheus(`PrometheusProcess${prometheusAvailable() ? '' : ' (skipp
       { job: 'cart', instance: 'cart-3', address: cart3.address },
     ]);
 
-    const instances = await waitFor(
+    const instances = await waitUntil(
       'cart-3 to be scraped',
       async () => {
         const result = await query(prometheus, 'lab_info{job="cart"}');
         const names = result.map((series) => series.metric.instance).sort();
         return names.includes('cart-3') ? names : undefined;
       },
-      30000,
+      { timeoutMs: 30000 },
     );
     expect(instances).toEqual(['cart-2', 'cart-3']);
   });

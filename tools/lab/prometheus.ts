@@ -1,6 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { httpRequest } from '../kit/http';
+import { isRunning, stopChild } from '../kit/process';
+import { DeadlineError, GiveUp, waitUntil } from '../kit/wait';
 
 /** One process Prometheus scrapes: `job` (gateway|user|cart|product|redis), its replica id, host:port. */
 export interface ScrapeTarget {
@@ -112,9 +115,8 @@ export function writePrometheusConfig(dir: string, options: PrometheusConfigOpti
 /** Resolves with true once `url` answers 2xx, false on any other answer or error. */
 async function answersOk(url: string, timeoutMs = 1000): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await response.arrayBuffer();
-    return response.ok;
+    const answer = await httpRequest(url, { timeoutMs });
+    return answer.status >= 200 && answer.status < 300;
   } catch {
     return false;
   }
@@ -140,7 +142,7 @@ class ExternalProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   async start(timeoutMs: number): Promise<void> {
@@ -166,30 +168,25 @@ class ExternalProcess {
       process.removeListener('exit', killOnExit);
     });
 
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (spawnError) throw new Error(`${this.name} could not start: ${spawnError.message}`);
-      if (!this.running) {
-        throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.output.trim()}`);
-      }
-      if (await answersOk(this.readyUrl)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      await waitUntil(
+        `${this.name} to answer at ${this.readyUrl}`,
+        () => {
+          if (spawnError) throw new GiveUp(`${this.name} could not start: ${spawnError.message}`);
+          if (!this.running) throw new GiveUp(`${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.output.trim()}`);
+          return answersOk(this.readyUrl);
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      await this.stop();
+      throw new Error(`${this.name} was not ready at ${this.readyUrl} within ${timeoutMs} ms:\n${this.output.trim()}`);
     }
-    await this.stop();
-    throw new Error(`${this.name} was not ready at ${this.readyUrl} within ${timeoutMs} ms:\n${this.output.trim()}`);
   }
 
-  async stop(graceMs = 5000): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    try {
-      await exited;
-    } finally {
-      clearTimeout(timer);
-    }
+  stop(graceMs = 5000): Promise<void> {
+    return stopChild(this.child, graceMs);
   }
 }
 

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { isRunning } from '../kit/process';
+import { GiveUp, waitUntil } from '../kit/wait';
 
 export interface RedisServerOptions {
   port: number;
@@ -55,7 +57,7 @@ export class RedisServerProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   /** Starts the server and resolves once it answers PING. */
@@ -75,14 +77,19 @@ export class RedisServerProcess {
     this.child = child;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
-      if (await pingRedis('127.0.0.1', this.options.port, 200)) return;
-      await new Promise((r) => setTimeout(r, 50));
+    try {
+      await waitUntil(
+        `redis-server on port ${this.options.port} to answer PING`,
+        async () => {
+          if (child.exitCode !== null) throw new GiveUp(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+          return pingRedis('127.0.0.1', this.options.port, 200);
+        },
+        { timeoutMs },
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
     }
-    child.kill('SIGKILL');
-    throw new Error(`redis-server on port ${this.options.port} did not answer within ${timeoutMs} ms`);
   }
 
   /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
@@ -97,7 +104,7 @@ export class RedisServerProcess {
   /** Kills the process at once (SIGKILL) and waits for it to be gone. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!isRunning(child)) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGCONT');
     child.kill('SIGKILL');

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { isRunning, stopChild } from '../kit/process';
 
 /** dist/, whether this file runs compiled (dist/tools/lab) or from source under Jest (tools/lab). */
 const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', 'dist') : path.resolve(__dirname, '..', '..');
@@ -45,7 +46,7 @@ export class SupervisedProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   start(): void {
@@ -72,12 +73,6 @@ export class SupervisedProcess {
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child, graceMs);
   }
 }

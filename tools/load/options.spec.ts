@@ -1,4 +1,5 @@
-import { DEFAULT_URL, LoadOptionsError, parseLoadOptions, parseMix } from './options';
+import { UsageError } from '../kit/options';
+import { DEFAULT_URL, parseLoadOptions, parseMix } from './options';
 
 const parse = (argv: string[], env: Record<string, string | undefined> = {}) => parseLoadOptions(argv, env);
 
@@ -6,7 +7,7 @@ function problem(argv: string[], env: Record<string, string | undefined> = {}): 
   try {
     parse(argv, env);
   } catch (error) {
-    expect(error).toBeInstanceOf(LoadOptionsError);
+    expect(error).toBeInstanceOf(UsageError);
     const message = (error as Error).message;
     expect(message).not.toContain('\n');
     return message;
@@ -99,7 +100,7 @@ describe('parseMix()', () => {
     ['browse=0,add=0', /at least one of browse, add, view must be above 0/],
     ['browse=5000', /browse=5000 must be an integer from 0 to 1000/],
   ])('rejects %j', (value, message) => {
-    expect(() => parseMix(value)).toThrow(LoadOptionsError);
+    expect(() => parseMix(value)).toThrow(UsageError);
     expect(() => parseMix(value)).toThrow(message);
   });
 });

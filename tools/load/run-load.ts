@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { round } from '../kit/format';
 import { LatencyHistogram } from './latency-histogram';
 import { createShopperFlow, createShopperStats, ShopperFlowOptions, ShopperMix, ShopperStats } from './shopper-flow';
 import { TimelinePoint, TimelineRecorder } from './timeline';
@@ -57,8 +58,6 @@ export interface LoadResult {
   sessions: { logins: number; loginFailures: number; unauthorized: number; sessionLost: number };
   timeline: TimelinePoint[];
 }
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Everything measured during one run; turns into a LoadResult at the end. */
 export class LoadMeter {

@@ -1,16 +1,6 @@
+import { DEMO_PASSWORD } from '@app/contracts';
 import type { Client, Request as AutocannonRequest, ResponseHeaders } from 'autocannon';
-import {
-  cookieFromSetCookie,
-  createShopperFlow,
-  createShopperStats,
-  DEFAULT_MIX,
-  errorCodeOf,
-  mixProblem,
-  planCycle,
-  servedByIds,
-  ShopperFlow,
-  ShopperMix,
-} from './shopper-flow';
+import { createShopperFlow, createShopperStats, DEFAULT_MIX, mixProblem, planCycle, ShopperFlow, ShopperMix } from './shopper-flow';
 
 const LOGIN_OK: ResponseHeaders = { 'Set-Cookie': ['theme=dark; Path=/', 'sid=s%3Aabc.sig; HttpOnly; SameSite=Lax; Path=/'], 'x-served-by': 'user-2' };
 const SESSION_LOST = JSON.stringify({ error: { code: 'session_lost', message: 'your session was lost' } });
@@ -27,9 +17,22 @@ function answer(slot: AutocannonRequest, status: number, body = '{}', headers: R
   slot.onResponse?.(status, body, {}, headers);
 }
 
+/** One request of a slot as autocannon makes it: built, then answered; resolves with the request. */
+function exchange(slot: AutocannonRequest, status: number, body = '{}', headers: ResponseHeaders = {}): AutocannonRequest {
+  const request = build(slot);
+  answer(slot, status, body, headers);
+  return request;
+}
+
 function flowWith(mix: ShopperMix = DEFAULT_MIX, extra: Partial<Parameters<typeof createShopperFlow>[0]> = {}): ShopperFlow {
   let seed = 0;
   return createShopperFlow({ mix, random: () => (seed = (seed + 0.37) % 1), ...extra });
+}
+
+/** A flow of the default mix and the request slots of its first connection. */
+function firstConnection(): { flow: ShopperFlow; slots: AutocannonRequest[] } {
+  const flow = flowWith();
+  return { flow, slots: flow.requestsFor(flow.nextShopper()) };
 }
 
 describe('planCycle()', () => {
@@ -62,54 +65,7 @@ describe('planCycle()', () => {
   });
 });
 
-describe('cookieFromSetCookie()', () => {
-  it('finds sid among several cookies of a set-cookie array', () => {
-    expect(cookieFromSetCookie(LOGIN_OK, 'sid')).toBe('s%3Aabc.sig');
-  });
-
-  it('reads a single set-cookie string whatever the header casing', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=xyz; HttpOnly' }, 'sid')).toBe('xyz');
-    expect(cookieFromSetCookie({ 'SET-COOKIE': 'sid=xyz' }, 'sid')).toBe('xyz');
-  });
-
-  it('does not mistake a cookie whose name merely ends in sid', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'oldsid=1; Path=/' }, 'sid')).toBeUndefined();
-  });
-
-  it('reports a deleted cookie as null: empty value, Max-Age=0 or Expires in the past', () => {
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=; Path=/' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=gone; Max-Age=0; Path=/' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=gone; Expires=Thu, 01 Jan 1970 00:00:00 GMT' }, 'sid')).toBeNull();
-    expect(cookieFromSetCookie({ 'set-cookie': 'sid=kept; Expires=Fri, 01 Jan 2100 00:00:00 GMT' }, 'sid')).toBe('kept');
-  });
-
-  it('is undefined when the response sets no cookie', () => {
-    expect(cookieFromSetCookie({ 'content-type': 'application/json' }, 'sid')).toBeUndefined();
-    expect(cookieFromSetCookie(undefined, 'sid')).toBeUndefined();
-  });
-});
-
-describe('servedByIds()', () => {
-  it('splits the replica list in call order', () => {
-    expect(servedByIds({ 'X-Served-By': 'user-2, cart-1' })).toEqual(['user-2', 'cart-1']);
-  });
-
-  it('joins repeated headers and skips blanks', () => {
-    expect(servedByIds({ 'x-served-by': ['user-1', 'cart-3,'] })).toEqual(['user-1', 'cart-3']);
-    expect(servedByIds({})).toEqual([]);
-  });
-});
-
-describe('errorCodeOf()', () => {
-  it('reads error.code of a JSON error body and ignores anything else', () => {
-    expect(errorCodeOf(SESSION_LOST)).toBe('session_lost');
-    expect(errorCodeOf('not json')).toBeUndefined();
-    expect(errorCodeOf('{"error":"flat"}')).toBeUndefined();
-    expect(errorCodeOf('null')).toBeUndefined();
-  });
-});
-
-describe('Shopper (through the slots of createShopperFlow())', () => {
+describe('ConnectionShopper (through the slots of createShopperFlow())', () => {
   it('logs in first, with its own account, whatever step the slot holds', () => {
     const flow = flowWith();
     const first = flow.requestsFor(flow.nextShopper());
@@ -117,16 +73,14 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
 
     const login = build(first[3]);
     expect(login).toMatchObject({ method: 'POST', path: '/api/login', headers: { 'content-type': 'application/json' } });
-    expect(JSON.parse(String(login.body))).toEqual({ username: 'user1', password: 'demo-password' });
+    expect(JSON.parse(String(login.body))).toEqual({ username: 'user1', password: DEMO_PASSWORD });
     expect(login.headers).not.toHaveProperty('cookie');
     expect(JSON.parse(String(build(second[0]).body)).username).toBe('user2');
   });
 
   it('captures sid from the login set-cookie array and sends it as a cookie from then on', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 200, '{"userId":"u1"}', LOGIN_OK);
+    const { flow, slots } = firstConnection();
+    exchange(slots[0], 200, '{"userId":"u1"}', LOGIN_OK);
 
     expect(build(slots[1]).headers).toMatchObject({ cookie: 'sid=s%3Aabc.sig' });
     const list = build(slots[2]);
@@ -137,20 +91,15 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
   });
 
   it('accepts a single set-cookie string in the server casing', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 200, '{}', { 'Set-Cookie': 'sid=plain; HttpOnly; SameSite=Lax; Path=/' });
+    const { slots } = firstConnection();
+    exchange(slots[0], 200, '{}', { 'Set-Cookie': 'sid=plain; HttpOnly; SameSite=Lax; Path=/' });
     expect(build(slots[1]).headers).toMatchObject({ cookie: 'sid=plain' });
   });
 
   it('logs in again on the next request after a 401 session_lost and counts the lost session', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 200, '{}', LOGIN_OK);
-    build(slots[1]);
-    answer(slots[1], 401, SESSION_LOST, { 'x-served-by': 'user-3' });
+    const { flow, slots } = firstConnection();
+    exchange(slots[0], 200, '{}', LOGIN_OK);
+    exchange(slots[1], 401, SESSION_LOST, { 'x-served-by': 'user-3' });
 
     const relogin = build(slots[2]);
     expect(relogin.path).toBe('/api/login');
@@ -162,32 +111,25 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
   });
 
   it('counts a 401 without session_lost as unauthorized only', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 200, '{}', LOGIN_OK);
-    build(slots[1]);
-    answer(slots[1], 401, JSON.stringify({ error: { code: 'session_invalid', message: 'bad signature' } }));
+    const { flow, slots } = firstConnection();
+    exchange(slots[0], 200, '{}', LOGIN_OK);
+    exchange(slots[1], 401, JSON.stringify({ error: { code: 'session_invalid', message: 'bad signature' } }));
     expect(flow.stats).toMatchObject({ unauthorized: 1, sessionLost: 0 });
     expect(build(slots[2]).path).toBe('/api/login');
   });
 
   it('stays logged out after a failed login and tries again with the next request', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 503, '{"error":{"code":"unavailable","message":"user service down"}}');
+    const { flow, slots } = firstConnection();
+    exchange(slots[0], 503, '{"error":{"code":"unavailable","message":"user service down"}}');
     expect(build(slots[1]).path).toBe('/api/login');
     expect(flow.stats).toMatchObject({ logins: 0, loginFailures: 1 });
   });
 
   it('keeps its session when autocannon restarts the sequence (no login per pass)', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
+    const { flow, slots } = firstConnection();
     for (let pass = 0; pass < 3; pass++) {
       for (const slot of slots) {
-        build(slot);
-        answer(slot, 200, '{}', pass === 0 && slot === slots[0] ? LOGIN_OK : {});
+        exchange(slot, 200, '{}', pass === 0 && slot === slots[0] ? LOGIN_OK : {});
       }
     }
     expect(flow.stats.logins).toBe(1);
@@ -195,12 +137,9 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
   });
 
   it('forgets the session when a response deletes the cookie', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
-    build(slots[0]);
-    answer(slots[0], 200, '{}', LOGIN_OK);
-    build(slots[1]);
-    answer(slots[1], 200, '{}', { 'set-cookie': 'sid=; Max-Age=0; Path=/' });
+    const { slots } = firstConnection();
+    exchange(slots[0], 200, '{}', LOGIN_OK);
+    exchange(slots[1], 200, '{}', { 'set-cookie': 'sid=; Max-Age=0; Path=/' });
     expect(build(slots[2]).path).toBe('/api/login');
   });
 
@@ -209,14 +148,10 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
     const flow = createShopperFlow({ mix: DEFAULT_MIX, stats });
     const a = flow.requestsFor(flow.nextShopper());
     const b = flow.requestsFor(flow.nextShopper());
-    build(a[0]);
-    answer(a[0], 200, '{}', LOGIN_OK);
-    build(b[0]);
-    answer(b[0], 200, '{}', { ...LOGIN_OK, 'x-served-by': 'user-1' });
-    build(a[1]);
-    answer(a[1], 200, '{}', { 'x-served-by': 'user-2,product-3' });
-    build(b[1]);
-    answer(b[1], 404, '{}', { 'x-served-by': 'user-1,product-3' });
+    exchange(a[0], 200, '{}', LOGIN_OK);
+    exchange(b[0], 200, '{}', { ...LOGIN_OK, 'x-served-by': 'user-1' });
+    exchange(a[1], 200, '{}', { 'x-served-by': 'user-2,product-3' });
+    exchange(b[1], 404, '{}', { 'x-served-by': 'user-1,product-3' });
 
     expect({ ...stats.statusCounts }).toEqual({ '200': 3, '404': 1 });
     expect({ ...stats.servedBy }).toEqual({ 'user-2': 2, 'user-1': 2, 'product-3': 2 });
@@ -226,8 +161,7 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
     const flow = flowWith({ browse: 1, add: 1, view: 1, checkout: 1 }, { catalogSize: 500 });
     expect(flow.steps).toEqual(['list-products', 'product-detail', 'add-to-cart', 'view-cart', 'checkout']);
     const [list, detail, add, view, checkout] = flow.requestsFor(flow.nextShopper());
-    build(list);
-    answer(list, 200, '{}', LOGIN_OK);
+    exchange(list, 200, '{}', LOGIN_OK);
 
     const offset = Number(/offset=(\d+)/.exec(String(build(list).path))?.[1]);
     expect(offset % 20).toBe(0);
@@ -252,8 +186,7 @@ describe('Shopper (through the slots of createShopperFlow())', () => {
   });
 
   it('replaces cookie and content-type headers of the defaults but keeps the others', () => {
-    const flow = flowWith();
-    const slots = flow.requestsFor(flow.nextShopper());
+    const { slots } = firstConnection();
     const login = build(slots[0], { Cookie: 'sid=stale', 'Content-Type': 'text/plain', 'x-lab': '1' });
     expect(login.headers).toEqual({ 'x-lab': '1', 'content-type': 'application/json' });
   });

@@ -1,13 +1,16 @@
+import { DEMO_PASSWORD } from '@app/contracts';
 import type { Client, Request as AutocannonRequest, ResponseHeaders } from 'autocannon';
+import { tally } from '../kit/format';
+import { cookieFromSetCookie, errorCodeOf, servedByIds } from '../kit/headers';
 
 /**
  * The shopper journey driven by `npm run load` and the experiments.
  *
- * Why the session lives in a `Shopper` and not in autocannon's `context`: autocannon deep-clones
+ * Why the session lives in a `ConnectionShopper` and not in autocannon's `context`: autocannon deep-clones
  * `initialContext` into a fresh context every time a connection's sequence wraps around
  * (requestIterator.js `nextRequest`), so a cookie kept there would force a login per pass.
  * `setupClient` runs once per connection (httpClient.js constructor), so each connection gets
- * its own request sequence closing over its own `Shopper`; the session survives sequence
+ * its own request sequence closing over its own `ConnectionShopper`; the session survives sequence
  * restarts and reconnects, and is dropped only when the gateway answers 401.
  *
  * Every step logs in first when the shopper holds no session: the first request of each
@@ -105,76 +108,7 @@ export function stepsOf(action: ShopperAction): JourneyStep[] {
   }
 }
 
-/** All values of a header, whatever casing the server used. */
-export function headerValues(headers: ResponseHeaders | undefined, name: string): string[] {
-  if (!headers) return [];
-  const wanted = name.toLowerCase();
-  const values: string[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted) continue;
-    if (Array.isArray(value)) values.push(...value);
-    else if (typeof value === 'string') values.push(value);
-  }
-  return values;
-}
-
-/**
- * The value the response sets for cookie `name`: the value, `null` when the response deletes it
- * (empty value, `Max-Age` <= 0 or `Expires` in the past), `undefined` when it does not mention it.
- */
-export function cookieFromSetCookie(headers: ResponseHeaders | undefined, name: string, now = Date.now()): string | null | undefined {
-  let result: string | null | undefined;
-  for (const line of headerValues(headers, 'set-cookie')) {
-    const [pair, ...attributes] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
-    const value = pair.slice(eq + 1).trim();
-    result = value === '' || deletes(attributes, now) ? null : value;
-  }
-  return result;
-}
-
-function deletes(attributes: string[], now: number): boolean {
-  for (const attribute of attributes) {
-    const eq = attribute.indexOf('=');
-    const key = (eq < 0 ? attribute : attribute.slice(0, eq)).trim().toLowerCase();
-    const value = eq < 0 ? '' : attribute.slice(eq + 1).trim();
-    if (key === 'max-age' && /^-?\d+$/.test(value) && Number(value) <= 0) return true;
-    if (key === 'expires') {
-      const at = Date.parse(value);
-      if (!Number.isNaN(at) && at <= now) return true;
-    }
-  }
-  return false;
-}
-
-/** Replica ids from `x-served-by` (`user-2,cart-1`), in call order. */
-export function servedByIds(headers: ResponseHeaders | undefined): string[] {
-  return headerValues(headers, 'x-served-by')
-    .flatMap((value) => value.split(','))
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-}
-
-/** `error.code` of a JSON error body, if it is one. */
-export function errorCodeOf(body: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const error = (parsed as { error?: unknown }).error;
-    if (typeof error !== 'object' || error === null) return undefined;
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function tally(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
-}
-
-export interface ShopperOptions {
+export interface ConnectionShopperOptions {
   username: string;
   password: string;
   stats: ShopperStats;
@@ -187,12 +121,12 @@ export interface ShopperOptions {
 }
 
 /** One connection's shopper: its account, its session and what it is waiting for. */
-export class Shopper {
+export class ConnectionShopper {
   private sid: string | undefined;
   private awaiting: ShopperStep | undefined;
   private lastProductId: string | undefined;
 
-  constructor(private readonly options: ShopperOptions) {}
+  constructor(private readonly options: ConnectionShopperOptions) {}
 
   get username(): string {
     return this.options.username;
@@ -296,9 +230,9 @@ export interface ShopperFlow {
   /** The steps of one cycle, in request order. */
   readonly steps: readonly JourneyStep[];
   /** The shopper of the next connection (each call takes the next account). */
-  nextShopper(): Shopper;
+  nextShopper(): ConnectionShopper;
   /** The autocannon `requests` of one connection: one cycle, every slot bound to `shopper`. */
-  requestsFor(shopper: Shopper): AutocannonRequest[];
+  requestsFor(shopper: ConnectionShopper): AutocannonRequest[];
   /** autocannon `setupClient`: gives the connection its shopper and counts the bytes it writes. */
   setupClient(client: Client): void;
 }
@@ -313,17 +247,17 @@ export function createShopperFlow(options: ShopperFlowOptions): ShopperFlow {
   const steps = planCycle(options.mix).flatMap(stepsOf);
   let connections = 0;
 
-  const nextShopper = (): Shopper =>
-    new Shopper({
+  const nextShopper = (): ConnectionShopper =>
+    new ConnectionShopper({
       username: `${options.usernamePrefix ?? 'user'}${userFor(connections++)}`,
-      password: options.password ?? 'demo-password',
+      password: options.password ?? DEMO_PASSWORD,
       stats,
       catalogSize: options.catalogSize ?? 500,
       pageSize: options.pageSize ?? 20,
       random: options.random ?? Math.random,
     });
 
-  const requestsFor = (shopper: Shopper): AutocannonRequest[] =>
+  const requestsFor = (shopper: ConnectionShopper): AutocannonRequest[] =>
     steps.map((step) => ({
       method: 'GET',
       path: '/',

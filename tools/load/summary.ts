@@ -1,9 +1,9 @@
+import { percent } from '../kit/format';
 import { formatTable } from '../report/table';
 import { formatMix } from './options';
 import type { LoadResult } from './run-load';
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
-const percent = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-');
 
 /** `cart-12` → service `cart`, index 12; ids without a numeric suffix sort by name. */
 export function splitReplicaId(id: string): { service: string; index: number } {

@@ -1,3 +1,4 @@
+import { round } from '../kit/format';
 import { LatencyHistogram } from './latency-histogram';
 
 /** One second of a run. `t` is the second's start, in seconds since the run started. */
@@ -22,8 +23,6 @@ interface Second {
 
 /** Don't report a final partial second shorter than this: its rate would be mostly noise. */
 const MIN_PARTIAL_MS = 250;
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * Per-second tallies of a run, fed with milliseconds elapsed since the run started.

@@ -52,8 +52,9 @@ export function defaultColumns(runs: readonly Record<string, unknown>[]): Report
   return keys.map((key) => ({ key }));
 }
 
-function valueAt(run: Record<string, unknown>, key: string): unknown {
-  if (key in run) return run[key];
+/** The value at a column's dotted path (`latencyMs.p99`) of a run; a key holding the dot itself wins. */
+export function valueAt(run: object, key: string): unknown {
+  if (key in run) return (run as Record<string, unknown>)[key];
   let current: unknown = run;
   for (const part of key.split('.')) {
     if (!isPlainObject(current)) return undefined;

@@ -1,5 +1,4 @@
 import {
-  BarChart,
   formatValue,
   GroupedBarChart,
   LineChart,
@@ -255,18 +254,12 @@ describe('renderGroupedBarChart()', () => {
 });
 
 describe('renderBarChart()', () => {
-  const chart: BarChart = {
-    kind: 'bar',
-    id: 'lost',
-    title: 'Sessions lost per run',
-    yLabel: 'sessions',
-    bars: [
-      { label: 'stateful', value: 120 },
-      { label: 'redis', value: 0 },
-      { label: 'sticky-modulo', value: 480 },
-    ],
-  };
-  const svg = renderBarChart(chart);
+  const bars = [
+    { label: 'stateful', value: 120 },
+    { label: 'redis', value: 0 },
+    { label: 'sticky-modulo', value: 480 },
+  ];
+  const svg = renderBarChart({ kind: 'bar', id: 'lost', title: 'Sessions lost per run', yLabel: 'sessions', bars });
 
   it('draws a labelled bar per run, zero included', () => {
     expect(svg).toMatch(/data-chart="bar"/);

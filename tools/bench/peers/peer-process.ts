@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { READY_LINE } from './protocol';
+import { stopChild } from '../../kit/process';
 
 /** dist/, whether this file runs compiled (dist/tools/bench/peers) or from source under Jest. */
 export const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', '..', 'dist') : path.resolve(__dirname, '..', '..', '..');
@@ -66,14 +67,8 @@ export class PeerProcess {
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
-  async stop(graceMs = 3000): Promise<void> {
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
+  stop(graceMs = 3000): Promise<void> {
+    return stopChild(this.child, graceMs);
   }
 
   private keep(line: string, fromStdout: boolean): void {

@@ -1,7 +1,8 @@
 import { cpuMsPerRequest } from '../cpu';
 import { CartViewRun, driveCartViews } from '../http';
 import { Machine } from '../measure';
-import { count, formatSection, num, times } from '../report';
+import { count, num, times } from '../../kit/format';
+import { formatSection } from '../report';
 import type { CartView } from './protocol';
 import { PEERS_TARGETS, PeersTargetName, RunningTarget, SessionSource, startTarget } from './targets';
 

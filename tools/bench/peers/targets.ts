@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import type { Routing, StateMode } from '@app/config';
+import { DEMO_PASSWORD } from '@app/contracts';
 import { Lab } from '../../lab/lab';
-import { freePort, freePortBlock } from '../../lab/ports';
+import { freePort, freePortBlock } from '../../kit/ports';
 import { RedisServerProcess } from '../../lab/redis-server';
-import { cookieFromSetCookie } from '../../load/shopper-flow';
+import { cookieFromSetCookie } from '../../kit/headers';
 import { labCpuSeconds, processCpuSeconds, redisCpuSeconds } from '../cpu';
 import { PeerProcess, ROOT } from './peer-process';
 import {
@@ -76,7 +77,6 @@ async function redisCounters(client: Redis): Promise<RedisCounters> {
 }
 
 /** The lab's demo password; every target accepts it for user1…userN. */
-const DEMO_PASSWORD = 'demo-password';
 /** The lab's processes read OTEL_*: cleared so the shell cannot switch tracing on for one target. */
 const OTEL_CLEARED: Record<string, undefined> = {
   OTEL_EXPORTER_OTLP_ENDPOINT: undefined,

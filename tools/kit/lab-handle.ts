@@ -1,9 +1,8 @@
 import type { Routing, ServiceName, StateMode } from '@app/config';
-import { Lab } from '../lab/lab';
-import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
-import { GatewayClient, Reply } from './gateway-client';
+import type { RedisServerProcess } from '../lab/redis-server';
+import { GatewayClient, Reply } from './http';
+import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
-import { freePort, freePortBlock } from '../lab/ports';
 import { waitUntil } from './wait';
 
 /** The lab one run needs. */
@@ -31,7 +30,7 @@ export interface Topology {
 }
 
 /** The gateway's answer to POST /lab/scale. */
-export interface ScaleAnswer {
+export interface ScaleResult {
   service: ServiceName;
   routing: Routing;
   from: number;
@@ -54,7 +53,7 @@ export class LabApiError extends Error {
 }
 
 /**
- * One lab an experiment run talks to: either a fresh native lab (and, in redis mode, a private
+ * One lab a tool talks to (an experiment run, a test): either a fresh native lab (and, in redis mode, a private
  * redis-server) on free ports that close() tears down, or an already running lab (`--target`)
  * that close() leaves alone. Mode and routing are the lab's own answer (GET /lab/topology),
  * never what was asked for.
@@ -63,52 +62,33 @@ export class LabHandle {
   private constructor(
     readonly client: GatewayClient,
     readonly topologyAtStart: Topology,
-    private readonly lab: Lab | undefined,
-    /** The private Redis of a lab we started in redis mode; undefined for --target labs. */
-    readonly redis: RedisServerProcess | undefined,
+    private readonly started: StartedLab | undefined,
   ) {}
 
-  /** Starts a lab for `spec` on free ports and waits until it is ready. */
+  /** Starts a lab for `spec` on free ports (redis mode: with a private redis-server) and waits until it is ready. */
   static async start(spec: LabSpec, options: LabHandleOptions = {}): Promise<LabHandle> {
-    let redis: RedisServerProcess | undefined;
-    let lab: Lab | undefined;
-    const recent: string[] = [];
-    const onLine = (id: string, line: string) => {
-      recent.push(`${id} ${line}`);
-      if (recent.length > 40) recent.shift();
-      options.onLine?.(id, line);
-    };
+    const started = await startLab({
+      mode: spec.mode,
+      routing: spec.routing,
+      privateRedis: { appendOnly: spec.redisAppendOnly ?? true },
+      onLine: options.onLine,
+      env: { LAB_ADMIN_TOKEN: options.adminToken },
+    });
+    const client = new GatewayClient(started.url, { adminToken: options.adminToken });
     try {
-      if (spec.mode === 'redis') {
-        if (!redisServerAvailable()) throw new Error('redis mode needs a redis-server binary on PATH (apt-get install redis-server)');
-        redis = new RedisServerProcess({ port: await freePort(), appendOnly: spec.redisAppendOnly ?? true });
-        await redis.start();
-      }
-      lab = await Lab.start({
-        mode: spec.mode,
-        routing: spec.routing,
-        gatewayPort: await freePort(),
-        portBase: await freePortBlock(),
-        redisUrl: redis?.url,
-        restartDelayMs: 100,
-        onLine,
-        env: { LOG_LEVEL: 'warn', LAB_ADMIN_TOKEN: options.adminToken },
-      });
-      const client = new GatewayClient(lab.gatewayUrl, options.adminToken);
-      return new LabHandle(client, await fetchTopology(client), lab, redis);
+      return new LabHandle(client, await fetchTopology(client), started);
     } catch (error) {
-      await lab?.stop();
-      await redis?.stop();
-      const output = recent.length ? `\n--- last lab output ---\n${recent.join('\n')}` : '';
-      throw new Error(`could not start a ${spec.mode} lab: ${(error as Error).message}${output}`);
+      client.close();
+      await started.stop();
+      throw error;
     }
   }
 
   /** Uses the lab at `url` as it is. */
   static async attach(url: string, options: LabHandleOptions = {}): Promise<LabHandle> {
-    const client = new GatewayClient(url, options.adminToken);
+    const client = new GatewayClient(url, { adminToken: options.adminToken });
     try {
-      return new LabHandle(client, await fetchTopology(client), undefined, undefined);
+      return new LabHandle(client, await fetchTopology(client), undefined);
     } catch (error) {
       client.close();
       if (error instanceof LabApiError) throw new LabApiError(`${url}: ${error.message}`);
@@ -130,7 +110,12 @@ export class LabHandle {
 
   /** True for a lab this process started (and may restart Redis of). */
   get owned(): boolean {
-    return this.lab !== undefined;
+    return this.started !== undefined;
+  }
+
+  /** The private Redis of a lab this process started in redis mode; undefined for --target labs. */
+  get redis(): RedisServerProcess | undefined {
+    return this.started?.redis;
   }
 
   topology(): Promise<Topology> {
@@ -146,18 +131,17 @@ export class LabHandle {
   }
 
   waitReady(timeoutMs = 30_000, signal?: AbortSignal): Promise<true> {
-    return waitUntil(`${this.url}/readyz to answer 200`, () => this.ready(), timeoutMs, 50, signal);
+    return waitUntil(`${this.url}/readyz to answer 200`, () => this.ready(), { timeoutMs, signal });
   }
 
   /** SIGKILLs a replica through the lab API; resolves with the pid that died. */
   async crash(id: string): Promise<number> {
     const reply = await this.client.post<{ pid: number }>(`/lab/replicas/${encodeURIComponent(id)}/crash`);
-    const pid = expectStatus(reply, 202, `crash ${id}`).pid;
-    return pid;
+    return expectStatus(reply, 202, `crash ${id}`).pid;
   }
 
-  async scale(service: ServiceName, replicas: number): Promise<ScaleAnswer> {
-    const reply = await this.client.post<ScaleAnswer>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
+  async scale(service: ServiceName, replicas: number): Promise<ScaleResult> {
+    const reply = await this.client.post<ScaleResult>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
     return expectStatus(reply, 200, `scale ${service} to ${replicas}`);
   }
 
@@ -174,8 +158,7 @@ export class LabHandle {
   /** Stops what this handle started (the lab, then its Redis); leaves a --target lab running. */
   async close(): Promise<void> {
     this.client.close();
-    await this.lab?.stop();
-    await this.redis?.stop();
+    await this.started?.stop();
   }
 }
 
@@ -188,7 +171,7 @@ function expectStatus<T>(reply: Reply<T>, status: number, what: string): T {
   if (reply.status !== status) {
     const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
     const detail = error ? `${error.code}: ${error.message}` : 'no error body';
-    const hint = reply.status === 401 || reply.status === 403 ? ' (set LAB_ADMIN_TOKEN to the lab\'s token)' : '';
+    const hint = reply.status === 401 || reply.status === 403 ? " (set LAB_ADMIN_TOKEN to the lab's token)" : '';
     throw new LabApiError(`${what}: the gateway answered ${reply.status} (${detail})${hint}`);
   }
   return reply.body as T;
@@ -197,4 +180,11 @@ function expectStatus<T>(reply: Reply<T>, status: number, what: string): T {
 /** Routed (active) replica ids of a service, in order. */
 export function activeReplicas(topology: Topology, service: ServiceName): string[] {
   return topology.services[service].filter((replica) => replica.active).map((replica) => replica.id);
+}
+
+/** The replica `id` in a topology, whatever its service. */
+export function findReplica(topology: Topology, id: string): TopologyReplica | undefined {
+  return Object.values(topology.services)
+    .flat()
+    .find((replica) => replica.id === id);
 }

@@ -1,0 +1,81 @@
+import { Lab, LabOptions } from '../lab/lab';
+import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { freePort, freePortBlock } from './ports';
+
+/** Starts a private redis-server on a free port (never the machine's 6379); the caller stops it. */
+export async function startPrivateRedis(options: { appendOnly?: boolean } = {}): Promise<RedisServerProcess> {
+  if (!redisServerAvailable()) throw new Error('redis mode needs a redis-server binary on PATH (apt-get install redis-server)');
+  const server = new RedisServerProcess({ port: await freePort(), appendOnly: options.appendOnly });
+  try {
+    await server.start();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portBase'> {
+  /**
+   * Redis mode without a `redisUrl`: the private redis-server to start for this lab (stopped
+   * with it). Default: AOF on, as `npm run lab` starts one.
+   */
+  privateRedis?: { appendOnly?: boolean };
+  /** How long the gateway may take to report ready; default 60 s. */
+  readyTimeoutMs?: number;
+  /** Output lines kept for `output` and for the error of a failed start; default 200. */
+  keptLines?: number;
+}
+
+/** A native lab on free ports that this process started, and owns. */
+export interface StartedLab {
+  lab: Lab;
+  url: string;
+  /** The private redis-server started for it (redis mode without a `redisUrl`). */
+  redis: RedisServerProcess | undefined;
+  /** The last output lines of every process (`<id> <line>`), for failure messages. */
+  output: string[];
+  /** Stops the lab, then its private Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a whole native lab (compiled, from dist/) on free ports, with LOG_LEVEL=warn unless
+ * `env` says otherwise, and a private redis-server in redis mode unless `redisUrl` names one.
+ * Resolves once the gateway reports ready; a failed start leaves nothing running and its error
+ * quotes the last lines of output.
+ */
+export async function startLab(options: StartLabOptions): Promise<StartedLab> {
+  const { privateRedis, readyTimeoutMs = 60_000, keptLines = 200, ...labOptions } = options;
+  const output: string[] = [];
+  const onLine = (id: string, line: string) => {
+    output.push(`${id} ${line}`);
+    if (output.length > keptLines) output.shift();
+    options.onLine?.(id, line);
+  };
+  let redis: RedisServerProcess | undefined;
+  try {
+    if (options.mode === 'redis' && options.redisUrl === undefined) redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+    const lab = await Lab.start(
+      {
+        restartDelayMs: 100,
+        ...labOptions,
+        gatewayPort: await freePort(),
+        portBase: await freePortBlock(),
+        redisUrl: options.redisUrl ?? redis?.url,
+        env: { LOG_LEVEL: 'warn', ...options.env },
+        onLine,
+      },
+      readyTimeoutMs,
+    );
+    const stop = async () => {
+      await lab.stop();
+      await redis?.stop();
+    };
+    return { lab, url: lab.gatewayUrl, redis, output, stop };
+  } catch (error) {
+    await redis?.stop();
+    const tail = output.length > 0 ? `\n--- last lab output ---\n${output.slice(-40).join('\n')}` : '';
+    throw new Error(`could not start a ${options.mode} lab: ${(error as Error).message}${tail}`);
+  }
+}
