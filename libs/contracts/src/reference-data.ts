@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 /** Shapes of the committed reference data in fixtures/. */
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -22,9 +25,6 @@ export interface ProductRecord {
  * works from dist/ and from the TypeScript sources under Jest.
  */
 export function readFixture<T>(name: string): T {
-  // Deferred requires keep this module loadable in any environment that only needs the types.
-  const fs = require('node:fs') as typeof import('node:fs');
-  const path = require('node:path') as typeof import('node:path');
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'fixtures', name);
     if (fs.existsSync(candidate)) return JSON.parse(fs.readFileSync(candidate, 'utf8')) as T;

@@ -35,7 +35,8 @@ export class SupervisorLink implements OnApplicationShutdown {
       this.pending.set(requestId, (reply) => {
         clearTimeout(timer);
         this.pending.delete(requestId);
-        reply.ok ? resolve() : reject(new Error(reply.error ?? 'the launcher refused'));
+        if (reply.ok) resolve();
+        else reject(new Error(reply.error ?? 'the launcher refused'));
       });
       const request: SupervisorRequest = { type: 'ensure-replicas', requestId, service, count };
       process.send?.(request);
