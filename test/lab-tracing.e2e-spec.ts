@@ -69,6 +69,16 @@ describe('tracing across the whole lab in redis mode', () => {
     expect(client).toMatchObject({ kind: 'CLIENT', serviceName: 'gateway', name: 'product.get send' });
   });
 
+  it('makes no span for scrapes and probes', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${lab.url}${path}`)).status).toBe(200);
+    // A traced request after them: once its trace arrived, their spans would have too.
+    const read = await new Shopper(lab.url).get('/api/products/p-8');
+    await receiver.waitForTrace((trace) => trace.some((s) => s.serviceName === 'gateway' && s.kind === 'SERVER' && s.attributes['url.path'] === '/api/products/p-8'), 20000);
+    expect(read.status).toBe(200);
+    const probeSpans = receiver.spans().filter((s) => ['/healthz', '/readyz', '/metrics'].includes(String(s.attributes['url.path'])));
+    expect(probeSpans).toEqual([]);
+  });
+
   it('puts trace-id exemplars on the gateway histograms', async () => {
     const response = await fetch(`${lab.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
     expect(response.headers.get('content-type')).toContain('application/openmetrics-text');

@@ -1,5 +1,5 @@
 /**
- * The OTLP/HTTP JSON trace sink's server, on a worker thread of the bench process: decoding
+ * The OTLP/HTTP trace sink's server (protobuf, the exporters' default, or JSON), on a worker thread of the bench process: decoding
  * what the lab exports costs CPU, and on the main thread it would stall autocannon's event loop
  * and show up as request latency. Counters live in shared memory the main thread reads.
  */
@@ -21,6 +21,65 @@ function countSpans(request: TraceRequest): number {
   return spans;
 }
 
+/**
+ * Spans in an OTLP/protobuf ExportTraceServiceRequest, by walking the wire format:
+ * request.resource_spans (field 1) → scope_spans (field 2) → spans (field 2). Every
+ * length-delimited field is visited, the way a collector's decoder walks it.
+ */
+export function countProtobufSpans(buffer: Buffer): number {
+  let spans = 0;
+  forEachField(buffer, 0, buffer.length, (field, start, end) => {
+    if (field !== 1) return;
+    forEachField(buffer, start, end, (resourceField, rStart, rEnd) => {
+      if (resourceField !== 2) return;
+      forEachField(buffer, rStart, rEnd, (scopeField) => {
+        if (scopeField === 2) spans++;
+      });
+    });
+  });
+  return spans;
+}
+
+/** Calls `visit` for each length-delimited field of the message in buffer[start, end); skips the others. */
+function forEachField(buffer: Buffer, start: number, end: number, visit: (field: number, start: number, end: number) => void): void {
+  let offset = start;
+  const varint = (): number => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (offset >= end) throw new Error('truncated varint');
+      const byte = buffer[offset++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+      shift += 7;
+    }
+  };
+  while (offset < end) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    switch (key & 7) {
+      case 0:
+        varint();
+        break;
+      case 1:
+        offset += 8;
+        break;
+      case 5:
+        offset += 4;
+        break;
+      case 2: {
+        const length = varint();
+        if (offset + length > end) throw new Error('truncated field');
+        visit(field, offset, offset + length);
+        offset += length;
+        break;
+      }
+      default:
+        throw new Error(`unsupported wire type ${key & 7}`);
+    }
+  }
+}
+
 function decode(body: Buffer, encoding: string | undefined): Buffer {
   if (encoding === 'gzip') return gunzipSync(body);
   if (encoding === 'deflate') return inflateSync(body);
@@ -34,13 +93,15 @@ function start(counters: Int32Array): void {
   const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim();
-    if (request.method !== 'POST' || path !== '/v1/traces' || contentType !== 'application/json') {
+    const protobuf = contentType === 'application/x-protobuf';
+    if (request.method !== 'POST' || path !== '/v1/traces' || (contentType !== 'application/json' && !protobuf)) {
       Atomics.add(counters, SINK_COUNTERS.refused, 1);
-      return respond(response, 404, { error: 'only POST /v1/traces with OTLP/JSON' });
+      return respond(response, 404, { error: 'only POST /v1/traces with OTLP/protobuf or OTLP/JSON' });
     }
     try {
-      // Parsing is the point: a collector decodes every export, and so does this sink.
-      const spans = countSpans(JSON.parse(decode(body, request.headers['content-encoding']).toString('utf8')) as TraceRequest);
+      // Decoding is the point: a collector decodes every export, and so does this sink.
+      const decoded = decode(body, request.headers['content-encoding']);
+      const spans = protobuf ? countProtobufSpans(decoded) : countSpans(JSON.parse(decoded.toString('utf8')) as TraceRequest);
       Atomics.add(counters, SINK_COUNTERS.spans, spans);
       Atomics.add(counters, SINK_COUNTERS.exports, 1);
       respond(response, 200, { partialSuccess: {} });

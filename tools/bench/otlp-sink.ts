@@ -10,7 +10,7 @@ export interface SinkCounts {
   refused: number;
 }
 
-/** Where a traced lab exports: OTEL_EXPORTER_OTLP_ENDPOINT=url, OTEL_EXPORTER_OTLP_PROTOCOL=http/json. */
+/** Where a traced lab exports: OTEL_EXPORTER_OTLP_ENDPOINT=url, over OTLP/HTTP (protobuf by default, or http/json). */
 export interface OtlpSink {
   url: string;
   counts(): SinkCounts;

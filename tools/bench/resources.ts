@@ -145,7 +145,8 @@ export class BenchResources {
           env: {
             METRICS: 'on',
             OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+            // The exporters' default protocol, and what a collector is usually fed.
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
             OTEL_TRACES_SAMPLER: 'always_on',
           },
         };

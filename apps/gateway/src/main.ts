@@ -25,11 +25,7 @@ async function bootstrap(): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.setValidatorCompiler(validatorCompiler);
   installJsonBodyParser(fastify);
-  installRequestHop(fastify, app.get(ReplicaCaller));
-  fastify.addHook('onResponse', (request, reply, done) => {
-    telemetry.recordHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+  installRequestHop(fastify, app.get(ReplicaCaller), telemetry);
   app.enableShutdownHooks();
   await app.listen(config.gatewayPort, config.bindHost);
   announce(config, `gateway ready on http://${config.bindHost}:${config.gatewayPort} (${config.stateMode} mode, ${config.routing} routing)`);

@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '@app/contracts';
 import { LabHttpException } from './lab-http.exception';
 
@@ -25,12 +24,13 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = this.describe(exception);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const { status, body } = this.describe(exception, http.getRequest<FastifyRequest>().hop?.trace?.span.spanContext().traceId);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  private describe(exception: unknown): { status: number; body: { error: { code: string; message: string } } } {
+  private describe(exception: unknown, traceId: string | undefined): { status: number; body: { error: { code: string; message: string } } } {
     if (exception instanceof LabHttpException) {
       return { status: exception.getStatus(), body: exception.getResponse() as { error: { code: string; message: string } } };
     }
@@ -44,7 +44,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message;
       return { status, body: { error: { code: DEFAULT_CODES[status] ?? `http_${status}`, message } } };
     }
-    const traceId = trace.getActiveSpan()?.spanContext().traceId;
     this.logger.error(`unexpected error${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return { status: 500, body: { error: { code: ErrorCodes.internal, message: 'internal error' } } };
   }

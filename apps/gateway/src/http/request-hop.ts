@@ -1,22 +1,29 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceName } from '@app/config';
+import { endHttpServerSpan, GatewayTelemetry, HttpServerTrace, isTracingActive, startHttpServerSpan } from '@app/telemetry';
 import type { ReplicaCaller } from '../replicas/replica-caller';
+
+/** Scrapes and probes arrive every few seconds; tracing them would bury the requests. */
+const UNTRACED_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
 
 /**
  * One request's way to the replicas: every call made through it is routed, sent and timed by
  * the ReplicaCaller, and the id of the replica that served it is appended to `servedBy`, which
- * becomes the response's `x-served-by`. Handlers get it with `@Hop()`; the session guard uses
- * the request's own.
+ * becomes the response's `x-served-by`. When tracing is on it also holds the request's SERVER
+ * span, the explicit parent of its calls' CLIENT spans. Handlers get it with `@Hop()`; the
+ * session guard uses the request's own.
  */
 export class RequestHop {
   /** Replica ids that served this request, in call order. */
   readonly servedBy: string[] = [];
+  /** The request's trace, when tracing is on and the route is traced. */
+  trace: HttpServerTrace | undefined;
 
   constructor(private readonly caller: ReplicaCaller) {}
 
   call<T>(service: ServiceName, pattern: string, data: unknown, key?: string): Promise<T> {
-    return this.caller.call<T>(this.servedBy, service, pattern, data, key);
+    return this.caller.call<T>(this, service, pattern, data, key);
   }
 }
 
@@ -26,16 +33,31 @@ declare module 'fastify' {
   }
 }
 
-/** Gives every request its RequestHop and sends `x-served-by` on every /api response. */
-export function installRequestHop(fastify: FastifyInstance, caller: ReplicaCaller): void {
+/**
+ * Gives every request its RequestHop (and, with tracing on, its SERVER span), sends
+ * `x-served-by` on every /api response, and records the request's duration, with its trace id
+ * as the exemplar, when the response is done.
+ */
+export function installRequestHop(fastify: FastifyInstance, caller: ReplicaCaller, telemetry: GatewayTelemetry): void {
+  const tracing = isTracingActive();
   fastify.decorateRequest('hop', null as unknown as RequestHop);
   fastify.addHook('onRequest', (request, _reply, done) => {
-    request.hop = new RequestHop(caller);
+    const hop = (request.hop = new RequestHop(caller));
+    const route = request.routeOptions.url;
+    if (tracing && !(route && UNTRACED_ROUTES.has(route))) {
+      hop.trace = startHttpServerSpan({ method: request.method, route: route ?? 'unmatched', path: request.url.split('?')[0], headers: request.headers, port: request.socket.localPort });
+    }
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/')) void reply.header('x-served-by', request.hop.servedBy.join(','));
     done(null, payload);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const trace = request.hop.trace;
+    if (trace) endHttpServerSpan(trace, reply.statusCode);
+    telemetry.recordHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000, trace?.sampledTraceId);
+    done();
   });
 }
 

@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LAB_CONFIG, LabConfig, ServiceName } from '@app/config';
 import { ErrorCodes } from '@app/contracts';
 import { NoReplicaError } from '@app/routing';
-import { isTracingActive, rpcClientSpanName, RpcOutcome, withClientSpan } from '@app/telemetry';
+import { rpcClientSpanName, RpcOutcome, withClientSpan } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
+import type { RequestHop } from '../http/request-hop';
 import { mapHopFailure } from './hop-errors';
 import { ReplicaDirectory } from './replica-directory';
 import { ReplicaHealthChecks } from './replica-health';
@@ -25,8 +26,8 @@ export class ReplicaCaller {
     private readonly health: ReplicaHealthChecks,
   ) {}
 
-  /** Routes the call (by `key` under sticky routing) and records the replica in `servedBy`. */
-  call<T>(servedBy: string[], service: ServiceName, pattern: string, data: unknown, key?: string): Promise<T> {
+  /** Routes the call (by `key` under sticky routing) and records the replica in the request's `servedBy`. */
+  call<T>(hop: RequestHop, service: ServiceName, pattern: string, data: unknown, key?: string): Promise<T> {
     let link: ReplicaLink;
     try {
       link = this.router.pick(service, key);
@@ -34,10 +35,9 @@ export class ReplicaCaller {
       if (error instanceof NoReplicaError) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, `no ${service} replica to route to`);
       throw error;
     }
-    servedBy.push(link.id);
-    const series = link.seriesFor(pattern);
-    series.countRouted();
-    return this.send<T>(link, pattern, data, this.config.rpcTimeoutMs);
+    hop.servedBy.push(link.id);
+    link.seriesFor(pattern).countRouted();
+    return this.send<T>(link, pattern, data, this.config.rpcTimeoutMs, hop);
   }
 
   /** Calls one named replica, bypassing routing (lab control). */
@@ -47,16 +47,17 @@ export class ReplicaCaller {
     return this.send<T>(link, pattern, data, timeoutMs);
   }
 
-  private async send<T>(link: ReplicaLink, pattern: string, data: unknown, timeoutMs: number): Promise<T> {
+  private async send<T>(link: ReplicaLink, pattern: string, data: unknown, timeoutMs: number, hop?: RequestHop): Promise<T> {
     const started = process.hrtime.bigint();
     let outcome: RpcOutcome = 'ok';
     try {
-      if (!isTracingActive()) return await link.client.request<T>(pattern, data, { timeoutMs });
+      if (!hop?.trace) return await link.client.request<T>(pattern, data, { timeoutMs });
       const { address } = link;
       return await withClientSpan(
         rpcClientSpanName(pattern),
         { service: address.service, method: pattern, replica: address.id, address: address.host, port: address.rpcPort },
         (trace) => link.client.request<T>(pattern, data, { timeoutMs, trace }),
+        hop.trace.context,
       );
     } catch (error) {
       const failure = mapHopFailure(error, link.id);
@@ -64,7 +65,7 @@ export class ReplicaCaller {
       if (failure.replicaDown) this.health.markDown(link);
       throw failure.exception;
     } finally {
-      link.seriesFor(pattern).observe(outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      link.seriesFor(pattern).observe(outcome, Number(process.hrtime.bigint() - started) / 1e9, hop?.trace?.sampledTraceId);
     }
   }
 }

@@ -24,9 +24,9 @@ export class RpcSeries {
     this.routedChild?.inc();
   }
 
-  observe(outcome: RpcOutcome, seconds: number): void {
+  observe(outcome: RpcOutcome, seconds: number, exemplarTraceId?: string): void {
     if (!this.family) return;
-    (this.byOutcome[outcome] ??= this.family.child({ ...this.labels, outcome })).observe(seconds);
+    (this.byOutcome[outcome] ??= this.family.child({ ...this.labels, outcome })).observe(seconds, exemplarTraceId);
   }
 }
 
@@ -86,7 +86,7 @@ export class GatewayTelemetry {
     }
   }
 
-  recordHttp(method: string, route: string, status: number, seconds: number): void {
+  recordHttp(method: string, route: string, status: number, seconds: number, exemplarTraceId?: string): void {
     if (!this.enabled) return;
     const key = `${method} ${route} ${status}`;
     let series = this.httpSeries.get(key);
@@ -94,7 +94,7 @@ export class GatewayTelemetry {
       series = this.http.child({ http_request_method: method, http_route: route, http_response_status_code: status });
       this.httpSeries.set(key, series);
     }
-    series.observe(seconds);
+    series.observe(seconds, exemplarTraceId);
   }
 
   /** The series of calls to one replica with one pattern; the caller keeps it and records through it. */

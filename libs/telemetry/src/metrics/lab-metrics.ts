@@ -34,7 +34,7 @@ interface Sample {
 /**
  * One label set of a histogram, bound once: `observe()` is an array bump, no label hashing or
  * validation per call (prom-client's own observe does both on every call). When tracing is on,
- * the active sampled trace id is kept as the bucket's exemplar.
+ * the sampled trace id (the one passed, else the active span's) is kept as the bucket's exemplar.
  */
 export class HistogramChild {
   private readonly counts: Float64Array;
@@ -50,7 +50,7 @@ export class HistogramChild {
     this.exemplars = new Array<Sample['exemplar']>(bounds.length + 1).fill(null);
   }
 
-  observe(seconds: number): void {
+  observe(seconds: number, exemplarTraceId?: string): void {
     const bounds = this.bounds;
     let index = 0;
     while (index < bounds.length && seconds > bounds[index]) index++;
@@ -58,7 +58,7 @@ export class HistogramChild {
     this.sum += seconds;
     this.count++;
     if (isTracingActive()) {
-      const traceId = currentSampledTraceId();
+      const traceId = exemplarTraceId ?? currentSampledTraceId();
       if (traceId) this.exemplars[index] = { labelSet: { trace_id: traceId }, value: seconds, timestamp: Date.now() / 1000 };
     }
   }

@@ -8,6 +8,8 @@
 export type { TraceCarrier } from './trace-carrier';
 export { injectTraceContext, withClientSpan, withServerSpan, rpcClientSpanName, RPC_SYSTEM, TRACER_NAME } from './propagation';
 export type { RpcClientTarget } from './propagation';
+export { startHttpServerSpan, endHttpServerSpan } from './http-server-span';
+export type { HttpServerTrace, HttpServerRequest } from './http-server-span';
 export { currentTraceId, currentSampledTraceId } from './trace-id';
 export { isTracingActive, shutdownTracing, tracingIdentity, registerTracingRuntime } from './tracing-runtime';
 export type { TracingIdentity, TracingRuntime } from './tracing-runtime';

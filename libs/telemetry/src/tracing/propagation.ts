@@ -48,14 +48,15 @@ export function rpcClientSpanName(pattern: string): string {
  *
  * Without tracing, or outside any trace (a background health poll), no span is made and the
  * carrier is undefined: like ioredis spans, RPC spans exist only inside a request's trace.
+ * `parent` defaults to the active context; the gateway passes its request's explicitly.
  */
 export async function withClientSpan<T>(
   name: string,
   target: RpcClientTarget,
   fn: (carrier: TraceCarrier | undefined) => Promise<T>,
+  parent: Context = context.active(),
 ): Promise<T> {
   if (!isTracingActive()) return fn(undefined);
-  const parent = context.active();
   if (!trace.getSpan(parent)) return fn(undefined);
 
   // The tracer is looked up per span (a map hit in the SDK): one cached at import would stay
