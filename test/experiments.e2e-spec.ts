@@ -72,9 +72,9 @@ describe('npm run experiment', () => {
       result = await runQuietly('modes', { settings: { durationSeconds: 3, connections: 6 } });
     }, 120_000);
 
-    it('measures throughput, latency and request size in both modes', () => {
+    it('measures throughput, latency and request size in both modes, and redis under the stateful routing too', () => {
       expectWellFormed(result, 'modes');
-      expect(result.runs.map((run) => `${run.mode} ${run.routing}`)).toEqual(['stateful sticky-ring', 'redis round-robin']);
+      expect(result.runs.map((run) => `${run.mode} ${run.routing}`)).toEqual(['stateful sticky-ring', 'redis sticky-ring', 'redis round-robin']);
       for (const run of result.runs) {
         expect(run.throughputRps).toBeGreaterThan(0);
         expect(run.latencyMs.p50).toBeGreaterThan(0);

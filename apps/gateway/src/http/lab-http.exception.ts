@@ -8,5 +8,6 @@ export class LabHttpException extends HttpException {
     message: string,
   ) {
     super({ error: { code, message } }, status);
+    this.message = message;
   }
 }

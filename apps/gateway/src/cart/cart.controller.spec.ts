@@ -1,0 +1,35 @@
+import { fakeReplicas } from '../testing/fake-replicas';
+import { CartController } from './cart.controller';
+
+describe('CartController', () => {
+  const session = { sid: 'CCCCCCCCCCCCCCCCCCCCCC', user: { userId: 'u-3', username: 'user3' } };
+
+  it("reads the session's cart on the cart replica that owns the session id", async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'sticky-ring' });
+    replicas.answer('cart', () => ({ items: [{ productId: 'p-1', quantity: 2, priceCents: 100 }], totalCents: 200 }));
+    const owner = replicas.router.pick('cart', session.sid).id;
+    const hop = replicas.hop();
+    await expect(new CartController().view(session, hop)).resolves.toMatchObject({ totalCents: 200 });
+    expect(replicas.calls).toEqual([[owner, 'cart.get', { sid: session.sid }]]);
+  });
+
+  it('sends an add without any price: the cart replica prices it from its catalog', async () => {
+    const replicas = fakeReplicas();
+    replicas.answer('cart', () => ({ items: [], totalCents: 0 }));
+    await new CartController().add({ productId: 'p-9', quantity: 3 }, session, replicas.hop());
+    expect(replicas.calls.map(([, pattern, data]) => [pattern, data])).toEqual([['cart.items.add', { sid: session.sid, productId: 'p-9', quantity: 3 }]]);
+  });
+
+  it('answers 404 item_not_in_cart for a malformed product id without asking a replica', () => {
+    const replicas = fakeReplicas();
+    expect(() => new CartController().remove('DROP TABLE', session, replicas.hop())).toThrow('no such product in the cart');
+    expect(replicas.calls).toEqual([]);
+  });
+
+  it('returns the order id, items and total of a checkout, not the rest of the order', async () => {
+    const replicas = fakeReplicas();
+    replicas.answer('cart', () => ({ orderId: 'o-1', userId: 'u-3', items: [], totalCents: 0, createdAt: 'now' }));
+    await expect(new CartController().checkout(session, replicas.hop())).resolves.toEqual({ orderId: 'o-1', items: [], totalCents: 0 });
+    expect(replicas.calls[0][2]).toEqual({ sid: session.sid, userId: 'u-3' });
+  });
+});
