@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SessionCookies } from '../../apps/gateway/src/sessions/session-cookie';
+import { SessionCookies } from '@app/tokens';
 import { num, times } from '../kit/format';
 import { signHs256Jwt, verifyHs256Jwt } from './jwt';
 import { Machine, timePerOp } from './measure';
@@ -43,7 +43,7 @@ const TTL_SECONDS = 1800;
 
 /** Checks a signed session id cookie vs an HS256 JWT, and what each adds to a request. */
 export function runTokensBench(options: TokensBenchOptions): TokensBenchResult {
-  const cookies = new SessionCookies(SECRET, TTL_SECONDS);
+  const cookies = new SessionCookies({ secret: SECRET, maxAgeSeconds: TTL_SECONDS });
   const sid = cookies.newSessionId();
   // What a browser sends back: the name=value pair of the Set-Cookie header, nothing else.
   const cookiePair = cookies.serialize(sid).split(';')[0];

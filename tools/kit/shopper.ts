@@ -1,6 +1,10 @@
-import { DEMO_PASSWORD } from '@app/contracts';
-import { CookieJar } from './headers';
+import { DEMO_PASSWORD, ErrorCodes } from '@app/contracts';
+import { CookieJar, errorCodeOf } from './headers';
 import { GatewayClient, JsonCalls, Reply, RequestOptions } from './http';
+import { delay } from './wait';
+
+/** How often a patient login tries again after a `login_busy` (each after its Retry-After). */
+const BUSY_LOGIN_ATTEMPTS = 20;
 
 /**
  * A browser stand-in: one demo account and its cookie jar, over a {@link GatewayClient}
@@ -28,8 +32,18 @@ export class Shopper<DefaultBody = unknown> extends JsonCalls<DefaultBody> {
     this.jar.replace(header);
   }
 
-  login(password = DEMO_PASSWORD, options: RequestOptions = {}): Promise<Reply<DefaultBody>> {
-    return this.request('POST', '/api/login', { ...options, body: { username: this.username, password } });
+  /**
+   * Logs in. A user replica hashing too many passwords at once answers 503 `login_busy` with a
+   * Retry-After; like a well-behaved client, the shopper waits that long and tries again (up to
+   * 20 times) unless `patient: false` asks for the first answer as it is.
+   */
+  async login(password = DEMO_PASSWORD, options: RequestOptions & { patient?: boolean } = {}): Promise<Reply<DefaultBody>> {
+    const { patient = true, ...request } = options;
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.request('POST', '/api/login', { ...request, body: { username: this.username, password } });
+      if (!patient || attempt >= BUSY_LOGIN_ATTEMPTS || reply.status !== 503 || errorCodeOf(reply.body) !== ErrorCodes.loginBusy) return reply;
+      await delay(1000 * Math.max(1, Number(reply.headers.get('retry-after')) || 1));
+    }
   }
 
   async request<T = DefaultBody>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {

@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LabConfig, LabConfigModule } from '@app/config';
+import { GatewayConfig, LabConfig, LabConfigModule } from '@app/config';
 import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
 import { ProductsController } from './catalog/products.controller';
-import { HOP_SECRET } from './gateway.tokens';
+import { GATEWAY_CONFIG, HOP_SECRET } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
-import { AdminGuard } from './lab/admin.guard';
 import { LabController } from './lab/lab.controller';
 import { LabService } from './lab/lab.service';
 import { ReplicaCaller } from './replicas/replica-caller';
@@ -16,7 +15,7 @@ import { ReplicaDirectory } from './replicas/replica-directory';
 import { ReplicaHealthChecks } from './replicas/replica-health';
 import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
-import { SessionCookies } from './sessions/session-cookie';
+import { SessionCookies } from '@app/tokens';
 import { SessionRegistry } from './sessions/session-registry';
 import { SessionGuard } from './sessions/session.guard';
 
@@ -27,7 +26,7 @@ import { SessionGuard } from './sessions/session.guard';
  */
 @Module({})
 export class GatewayModule {
-  static register(config: LabConfig, hopSecret: string, telemetry: GatewayTelemetry): DynamicModule {
+  static register(config: LabConfig, gateway: GatewayConfig, hopSecret: string, telemetry: GatewayTelemetry): DynamicModule {
     const registry = new SessionRegistry(config.sessionTtlSeconds * 1000);
     telemetry.trackKnownSessions(() => registry.size);
     return {
@@ -37,7 +36,16 @@ export class GatewayModule {
       providers: [
         { provide: GatewayTelemetry, useValue: telemetry },
         { provide: HOP_SECRET, useValue: hopSecret },
-        { provide: SessionCookies, useValue: new SessionCookies(config.sessionSecret, config.sessionTtlSeconds) },
+        {
+          provide: SessionCookies,
+          useValue: new SessionCookies({
+            secret: gateway.sessionSecrets.current,
+            previousSecret: gateway.sessionSecrets.previous,
+            maxAgeSeconds: config.sessionTtlSeconds,
+            secure: gateway.cookieSecure,
+          }),
+        },
+        { provide: GATEWAY_CONFIG, useValue: gateway },
         { provide: SessionRegistry, useValue: registry },
         SessionGuard,
         ReplicaDirectory,
@@ -46,7 +54,6 @@ export class GatewayModule {
         ReplicaCaller,
         SupervisorLink,
         LabService,
-        AdminGuard,
         TracingLifecycle,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -1,2 +1,5 @@
 /** Injection token of the lab secret that authenticates the hop (LAB_SECRET). */
 export const HOP_SECRET = Symbol('HOP_SECRET');
+
+/** Injection token of the gateway's own GatewayConfig. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

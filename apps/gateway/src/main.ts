@@ -1,29 +1,33 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configFromProcessEnv, exitWithParent, loadHopSecret, loadLabConfig, loadTelemetryConfig } from '@app/config';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configFromProcessEnv, exitWithParent, loadGatewayConfig, loadHopSecret, loadLabConfig, loadTelemetryConfig } from '@app/config';
 import { announce, exitOnBootFailure, nestLogLevels } from '@app/replica';
 import { GatewayTelemetry } from '@app/telemetry';
 import { GatewayModule } from './gateway.module';
 import { installRequestHop } from './http/request-hop';
-import { frameworkErrors, installJsonBodyParser, validatorCompiler } from './http/request-parsing';
+import { createHttpAdapter, installSecurityHeaders } from './http/http-server';
+import { installJsonBodyParser, validatorCompiler } from './http/request-parsing';
+import { installLabAccessCheck } from './lab/lab-access';
 import { ReplicaCaller } from './replicas/replica-caller';
 
 async function bootstrap(): Promise<void> {
   exitWithParent();
   const config = configFromProcessEnv(loadLabConfig);
   const telemetryConfig = configFromProcessEnv(loadTelemetryConfig);
+  const gatewayConfig = configFromProcessEnv(loadGatewayConfig);
   const hopSecret = configFromProcessEnv((env) => loadHopSecret(env));
   const telemetry = new GatewayTelemetry(
     { service: 'gateway', replica: 'gateway', mode: config.stateMode, routing: config.routing },
     telemetryConfig.metricsEnabled,
   );
-  const adapter = new FastifyAdapter({ bodyLimit: 16 * 1024, frameworkErrors });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, hopSecret, telemetry), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config, gatewayConfig, hopSecret, telemetry), createHttpAdapter(gatewayConfig), {
     logger: nestLogLevels(config.logLevel),
     bodyParser: false, // JSON only, through installJsonBodyParser
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.setValidatorCompiler(validatorCompiler);
+  installLabAccessCheck(fastify, config.adminToken);
+  installSecurityHeaders(fastify);
   installJsonBodyParser(fastify);
   installRequestHop(fastify, app.get(ReplicaCaller), telemetry);
   app.enableShutdownHooks();

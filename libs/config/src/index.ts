@@ -4,3 +4,4 @@ export * from './telemetry-config';
 export * from './config.module';
 export * from './boot';
 export * from './secrets';
+export * from './gateway-config';

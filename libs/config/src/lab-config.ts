@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Env, EnvReader, ConfigError } from './env';
 
 export const STATE_MODES = ['stateful', 'redis'] as const;
@@ -42,8 +41,6 @@ export interface LabConfig {
   gatewayPort: number;
   /** Bearer token guarding /lab/*; undefined leaves the control API open (local lab). */
   adminToken: string | undefined;
-  /** Key that signs `sid` cookies; random per gateway start when SESSION_SECRET is unset. */
-  sessionSecret: string;
   demoUsers: number;
   portBase: number;
   /** Host of a replica; `{id}` is replaced by the replica id (compose uses `{id}`). */
@@ -71,8 +68,6 @@ export function loadLabConfig(env: Env): LabConfig {
     sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 1, 30 * 24 * 3600, 1800),
     gatewayPort: read.port('GATEWAY_PORT', 8080),
     adminToken: readAdminToken(read),
-    sessionSecret:
-      read.pattern('SESSION_SECRET', /^.{32,512}$/, 'at least 32 characters') ?? randomBytes(32).toString('hex'),
     demoUsers: read.int('DEMO_USERS', 1, 1000, 1000),
     portBase,
     replicaHostTemplate:

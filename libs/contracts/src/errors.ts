@@ -35,4 +35,46 @@ export const ErrorCodes = {
   replicaUnavailable: 'replica_unavailable',
   serviceUnavailable: 'service_unavailable',
   internal: 'internal_error',
+  uriTooLong: 'uri_too_long',
+  requestTimeout: 'request_timeout',
+  headersTooLarge: 'headers_too_large',
+  tooManyAttempts: 'too_many_attempts',
+  loginBusy: 'login_busy',
+  replicaCrashing: 'replica_crashing',
+  /** The hop dropped or timed out after a write was sent: it may have been applied. */
+  outcomeUnknown: 'outcome_unknown',
+  /** A message on the hop names no handler (a caller built for another version). */
+  unknownPattern: 'unknown_pattern',
+  hopUnauthenticated: 'hop_unauthenticated',
+  badFrame: 'bad_frame',
 } as const;
+
+/** The code of an error that carries only a status (Nest's and Fastify's own exceptions). */
+export function errorCodeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return ErrorCodes.badRequest;
+    case 401:
+      return ErrorCodes.unauthorized;
+    case 403:
+      return ErrorCodes.forbidden;
+    case 404:
+      return ErrorCodes.notFound;
+    case 408:
+      return ErrorCodes.requestTimeout;
+    case 413:
+      return ErrorCodes.payloadTooLarge;
+    case 414:
+      return ErrorCodes.uriTooLong;
+    case 415:
+      return ErrorCodes.unsupportedMediaType;
+    case 429:
+      return ErrorCodes.tooManyAttempts;
+    case 431:
+      return ErrorCodes.headersTooLarge;
+    case 503:
+      return ErrorCodes.serviceUnavailable;
+    default:
+      return status >= 500 ? ErrorCodes.internal : ErrorCodes.badRequest;
+  }
+}

@@ -23,3 +23,16 @@ export const LabPatterns = {
   health: 'lab.health',
   crash: 'lab.crash',
 } as const;
+
+/**
+ * The calls that change state. When one of them got no answer after it was sent, the gateway
+ * cannot know whether it was applied, and says so (503 `outcome_unknown`) instead of implying
+ * that nothing happened.
+ */
+export const WRITE_PATTERNS: ReadonlySet<string> = new Set<string>([
+  UserPatterns.destroySession,
+  CartPatterns.addItem,
+  CartPatterns.removeItem,
+  CartPatterns.checkout,
+  CartPatterns.clear,
+]);

@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
-import { ErrorCodes, isLabErrorBody, LabErrorBody } from '@app/contracts';
+import { ErrorCodes, errorCodeForStatus, isLabErrorBody, LabErrorBody } from '@app/contracts';
 import { StoreUnavailableError } from '@app/state';
 import { trace } from '@opentelemetry/api';
+import { ThrottledErrorLog } from '@app/telemetry';
 
 /**
  * The one error path of a replica: every failure leaves as a structured LabErrorBody. The
@@ -12,6 +13,7 @@ import { trace } from '@opentelemetry/api';
 @Catch()
 export class RpcErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('RpcErrorFilter');
+  private readonly unexpected = new ThrottledErrorLog((line) => this.logger.error(line));
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     return throwError(() => this.toBody(exception, host));
@@ -27,11 +29,11 @@ export class RpcErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { status, code: status === 400 ? ErrorCodes.badRequest : 'error', message: exception.message };
+      return { status, code: errorCodeForStatus(status), message: exception.message };
     }
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
     const pattern = host.getType() === 'rpc' ? String(host.switchToRpc().getContext()?.getPattern?.() ?? '') : '';
-    this.logger.error(`unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    this.unexpected.error(exception, () => `unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return { status: 500, code: ErrorCodes.internal, message: 'internal error' };
   }
 }

@@ -93,14 +93,14 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
     const connection: Connection = { socket, writer: new FrameWriter(socket), challenge: newChallenge(), authenticated: false, inFlight: 0, paused: false, refused: false };
     this.connections.add(connection);
     const timer = setTimeout(() => {
-      if (!connection.authenticated) this.refuse(connection, 'hop_unauthenticated', 'no proof of the lab secret in time');
+      if (!connection.authenticated) this.refuse(connection, ErrorCodes.hopUnauthenticated, 'no proof of the lab secret in time');
     }, this.options.handshakeTimeoutMs ?? 2000);
     const decoder = new FrameDecoder((message) => this.onFrame(connection, message), this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     socket.on('data', (chunk: Buffer) => {
       try {
         decoder.push(chunk);
       } catch (error) {
-        this.refuse(connection, 'bad_frame', (error as Error).message);
+        this.refuse(connection, ErrorCodes.badFrame, (error as Error).message);
       }
     });
     socket.on('error', () => socket.destroy());
@@ -116,7 +116,7 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
     if (!isObject(message)) throw new Error('a frame that is not an object');
     if (!connection.authenticated) {
       if (!verifyProof(this.options.secret, connection.challenge, message.proof)) {
-        return this.refuse(connection, 'hop_unauthenticated', 'wrong or missing proof of the lab secret');
+        return this.refuse(connection, ErrorCodes.hopUnauthenticated, 'wrong or missing proof of the lab secret');
       }
       connection.authenticated = true;
       connection.writer.write('{"welcome":true}');
@@ -131,7 +131,7 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
   private call(connection: Connection, id: number, frame: RequestFrame): void {
     const handler = this.messageHandlers.get(frame.pattern);
     if (!handler || handler.isEventHandler) {
-      connection.writer.write(JSON.stringify({ id, err: { status: 501, code: 'unknown_pattern', message: `no handler for ${frame.pattern.slice(0, 64)}` } }));
+      connection.writer.write(JSON.stringify({ id, err: { status: 501, code: ErrorCodes.unknownPattern, message: `no handler for ${frame.pattern.slice(0, 64)}` } }));
       return;
     }
     const started = process.hrtime.bigint();

@@ -1,19 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '@app/contracts';
+import { ErrorCodes, errorCodeForStatus } from '@app/contracts';
+import { ThrottledErrorLog } from '@app/telemetry';
 import { LabHttpException } from './lab-http.exception';
-
-/** Error codes by status for exceptions that carry none (Nest's own and Fastify's client errors). */
-export const DEFAULT_CODES: Record<number, string> = {
-  400: ErrorCodes.badRequest,
-  401: ErrorCodes.unauthorized,
-  403: ErrorCodes.forbidden,
-  404: ErrorCodes.notFound,
-  413: ErrorCodes.payloadTooLarge,
-  414: 'uri_too_long',
-  415: ErrorCodes.unsupportedMediaType,
-  503: ErrorCodes.serviceUnavailable,
-};
 
 /**
  * The gateway's one error path: every failure leaves as `{error: {code, message}}` with its
@@ -22,11 +11,13 @@ export const DEFAULT_CODES: Record<number, string> = {
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
+  private readonly unexpected = new ThrottledErrorLog((line) => this.logger.error(line));
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const { status, body } = this.describe(exception, http.getRequest<FastifyRequest>().hop?.trace?.span.spanContext().traceId);
+    if (exception instanceof LabHttpException && exception.retryAfterSeconds !== undefined) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
@@ -42,9 +33,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const detail = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
       const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message;
-      return { status, body: { error: { code: DEFAULT_CODES[status] ?? `http_${status}`, message } } };
+      return { status, body: { error: { code: errorCodeForStatus(status), message } } };
     }
-    this.logger.error(`unexpected error${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    this.unexpected.error(exception, () => `unexpected error${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return { status: 500, body: { error: { code: ErrorCodes.internal, message: 'internal error' } } };
   }
 }

@@ -6,6 +6,8 @@ export class LabHttpException extends HttpException {
     status: number,
     readonly code: string,
     message: string,
+    /** Sent as `Retry-After` (429 and 503): when trying again can succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super({ error: { code, message } }, status);
     this.message = message;

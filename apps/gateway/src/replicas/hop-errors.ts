@@ -1,4 +1,4 @@
-import { ErrorCodes, isLabErrorBody } from '@app/contracts';
+import { ErrorCodes, isLabErrorBody, WRITE_PATTERNS } from '@app/contracts';
 import { RpcOutcome } from '@app/telemetry';
 import { HopError } from '@app/transport';
 import { LabHttpException } from '../http/lab-http.exception';
@@ -13,15 +13,25 @@ export interface MappedHopFailure {
 
 /**
  * Turns what a call over the hop rejected with into the HTTP error the client gets: a replica's
- * structured error keeps its status and code; no answer is a fast 503 `replica_unavailable`,
- * never a hang.
+ * structured error keeps its status and code; no answer is a fast 503, never a hang:
+ * `outcome_unknown` when a write was sent and may have been applied, `replica_unavailable`
+ * when nothing can have happened (nothing was sent, or it only read).
  */
-export function mapHopFailure(error: unknown, replicaId: string): MappedHopFailure {
+export function mapHopFailure(error: unknown, replicaId: string, pattern: string): MappedHopFailure {
   if (isLabErrorBody(error)) {
-    return { outcome: 'error', exception: new LabHttpException(error.status, error.code, error.message), replicaDown: false };
+    // A replica too busy to take a login now will be able to in about a second.
+    const retryAfter = error.code === ErrorCodes.loginBusy ? 1 : undefined;
+    return { outcome: 'error', exception: new LabHttpException(error.status, error.code, error.message, retryAfter), replicaDown: false };
   }
-  if (error instanceof HopError && error.failure === 'timeout') {
-    return { outcome: 'timeout', exception: new LabHttpException(503, ErrorCodes.replicaUnavailable, error.message), replicaDown: true };
+  const outcome = error instanceof HopError && error.failure === 'timeout' ? 'timeout' : 'unavailable';
+  if (error instanceof HopError && error.sent && WRITE_PATTERNS.has(pattern)) {
+    const why = outcome === 'timeout' ? 'did not answer in time' : 'dropped the connection';
+    return {
+      outcome,
+      exception: new LabHttpException(503, ErrorCodes.outcomeUnknown, `${replicaId} ${why} after the change was sent: it may have been applied; look before you retry`),
+      replicaDown: true,
+    };
   }
-  return { outcome: 'unavailable', exception: new LabHttpException(503, ErrorCodes.replicaUnavailable, `${replicaId} is unavailable`), replicaDown: true };
+  const message = outcome === 'timeout' && error instanceof HopError ? error.message : `${replicaId} is unavailable`;
+  return { outcome, exception: new LabHttpException(503, ErrorCodes.replicaUnavailable, message), replicaDown: true };
 }

@@ -55,3 +55,20 @@ describe('ReplicaCaller', () => {
     });
   });
 });
+
+describe('mapHopFailure() through ReplicaCaller', () => {
+  it('says outcome_unknown for a write that was sent and got no answer', async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'redis' });
+    replicas.answer('cart', () => Promise.reject(new HopError('timeout', true, 'no answer')));
+    const error = (await replicas.hop().call('cart', 'cart.checkout', {}).catch((e: unknown) => e)) as LabHttpException;
+    expect([error.getStatus(), error.code]).toEqual([503, 'outcome_unknown']);
+  });
+
+  it('says replica_unavailable for a write that was never sent, and for a read whatever happened', async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'redis' });
+    replicas.answer('cart', (pattern) => Promise.reject(new HopError('unavailable', pattern === 'cart.get', 'gone')));
+    const notSent = (await replicas.hop().call('cart', 'cart.checkout', {}).catch((e: unknown) => e)) as LabHttpException;
+    const read = (await replicas.hop().call('cart', 'cart.get', {}).catch((e: unknown) => e)) as LabHttpException;
+    expect([notSent.code, read.code]).toEqual(['replica_unavailable', 'replica_unavailable']);
+  });
+});

@@ -60,7 +60,7 @@ export class ReplicaCaller {
         hop.trace.context,
       );
     } catch (error) {
-      const failure = mapHopFailure(error, link.id);
+      const failure = mapHopFailure(error, link.id, pattern);
       outcome = failure.outcome;
       if (failure.replicaDown) this.health.markDown(link);
       throw failure.exception;

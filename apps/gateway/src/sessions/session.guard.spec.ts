@@ -2,14 +2,17 @@ import { ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { LabHttpException } from '../http/lab-http.exception';
 import { FakeReplicas, fakeReplicas } from '../testing/fake-replicas';
-import { SessionCookies } from './session-cookie';
+import { SessionCookies } from '@app/tokens';
 import { SessionRegistry } from './session-registry';
 import { SessionGuard } from './session.guard';
 
 const SECRET = 'a-session-secret-of-at-least-32-characters';
 
+const sentHeaders: Record<string, string> = {};
+const reply = { header: (name: string, value: string) => (sentHeaders[name] = value) };
+
 function httpContext(request: Partial<FastifyRequest>): ExecutionContext {
-  return { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
+  return { switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ExecutionContext;
 }
 
 describe('SessionGuard', () => {
@@ -19,8 +22,9 @@ describe('SessionGuard', () => {
   let guard: SessionGuard;
 
   beforeEach(() => {
+    for (const name of Object.keys(sentHeaders)) delete sentHeaders[name];
     replicas = fakeReplicas({ STATE_MODE: 'stateful' });
-    cookies = new SessionCookies(SECRET, 1800);
+    cookies = new SessionCookies({ secret: SECRET, maxAgeSeconds: 1800 });
     registry = new SessionRegistry(1800_000);
     guard = new SessionGuard(cookies, registry, replicas.telemetry);
   });
@@ -41,6 +45,21 @@ describe('SessionGuard', () => {
     expect(request.session).toEqual({ sid, user: expect.objectContaining({ userId: 'u-7' }) });
     expect(replicas.calls).toEqual([[expect.stringMatching(/^user-/), 'user.session.get', { sid }]]);
     expect(request.hop.servedBy).toEqual([replicas.calls[0][0]]);
+  });
+
+  it('sends the cookie again only once it is past half its life, as the session slides', async () => {
+    replicas.answer('user', () => ({ userId: 'u-7', username: 'user7' }));
+    let now = Date.parse('2026-12-02T10:00:00Z');
+    const clock = new SessionCookies({ secret: SECRET, maxAgeSeconds: 1800, now: () => now });
+    guard = new SessionGuard(clock, registry, replicas.telemetry);
+    const cookie = clock.serialize(clock.newSessionId()).split(';')[0];
+    now += 899_000;
+    await guard.canActivate(httpContext(requestWith(cookie)));
+    expect(sentHeaders['set-cookie']).toBeUndefined();
+    now += 2_000;
+    await guard.canActivate(httpContext(requestWith(cookie)));
+    expect(sentHeaders['set-cookie']).toMatch(/^sid=[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=1800$/);
+    expect(sentHeaders['set-cookie'].split('.')[0]).toBe(cookie.split('.')[0]);
   });
 
   it('answers 401 no_session without a cookie, and asks no replica', async () => {

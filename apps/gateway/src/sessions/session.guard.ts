@@ -1,9 +1,9 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, SessionUser, UserPatterns } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
-import { SessionCookies } from './session-cookie';
+import { SessionCookies } from '@app/tokens';
 import { SessionRegistry } from './session-registry';
 
 /** The caller's session, resolved once per request by SessionGuard. */
@@ -23,7 +23,8 @@ declare module 'fastify' {
  * user replica that owns it (one store lookup, as the mode prescribes; the gateway caches
  * nothing), and counts every lookup: a hit, or a miss that is `invalid` (bad signature),
  * `lost` (the id should be alive but its replica does not have it) or `expired_or_unknown`.
- * Handlers read the result with `@CurrentSession()`.
+ * A live session's cookie is sent again once past half its Max-Age, or when it was signed with
+ * the previous key. Handlers read the result with `@CurrentSession()`.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -34,12 +35,13 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    request.session = await this.resolve(request);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    request.session = await this.resolve(request, http.getResponse<FastifyReply>());
     return true;
   }
 
-  private async resolve(request: FastifyRequest): Promise<ResolvedSession> {
+  private async resolve(request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> {
     const cookie = this.cookies.read(request.headers.cookie);
     if (cookie.state === 'absent') throw new LabHttpException(401, ErrorCodes.noSession, 'log in first');
     if (cookie.state === 'invalid') {
@@ -51,6 +53,8 @@ export class SessionGuard implements CanActivate {
     if (user) {
       this.telemetry.countSessionLookup('none');
       this.registry.touch(sid);
+      // The store slid the session's expiry; past half its life the browser's cookie must slide too.
+      if (cookie.reissue) void reply.header('set-cookie', this.cookies.serialize(sid));
       return { sid, user };
     }
     if (this.registry.isLive(sid)) {

@@ -1,0 +1,29 @@
+import { ConfigError } from './env';
+import { loadGatewayConfig } from './gateway-config';
+
+describe('loadGatewayConfig()', () => {
+  it('defaults to a random signing key, no previous key, no Secure flag and 5/30 failed logins a minute', () => {
+    const config = loadGatewayConfig({});
+    expect(config.sessionSecrets.current).toHaveLength(64);
+    expect(config.sessionSecrets.previous).toBeUndefined();
+    expect(config.cookieSecure).toBe(false);
+    expect(config.loginLimits).toEqual({ failuresPerAccount: 5, failuresPerClient: 30, windowSeconds: 60 });
+    expect(config.requestTimeoutMs).toBe(10_000);
+  });
+
+  it('keeps a configured key and the previous one for rotation', () => {
+    const config = loadGatewayConfig({ SESSION_SECRET: 'n'.repeat(32), SESSION_SECRET_PREVIOUS: 'p'.repeat(40), COOKIE_SECURE: 'on' });
+    expect(config.sessionSecrets).toEqual({ current: 'n'.repeat(32), previous: 'p'.repeat(40) });
+    expect(config.cookieSecure).toBe(true);
+  });
+
+  it.each([
+    ['SESSION_SECRET', 'too-short', 'invalid SESSION_SECRET="too-short": expected at least 32 characters'],
+    ['SESSION_SECRET_PREVIOUS', 'short', 'invalid SESSION_SECRET_PREVIOUS="short": expected at least 32 characters'],
+    ['COOKIE_SECURE', 'yes', 'invalid COOKIE_SECURE="yes": expected one of on, off'],
+    ['LOGIN_FAILURES_PER_ACCOUNT', '0', 'invalid LOGIN_FAILURES_PER_ACCOUNT="0": expected an integer from 1 to 10000'],
+  ])('rejects %s=%s with one line', (name, value, message) => {
+    expect(() => loadGatewayConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadGatewayConfig({ [name]: value })).toThrow(message);
+  });
+});

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { Env, EnvReader } from './env';
+
+/** Limits on failed logins (429 with Retry-After past them), per account and per client address. */
+export interface LoginLimits {
+  /** Failed logins of one username allowed per window. */
+  failuresPerAccount: number;
+  /** Failed logins from one client address allowed per window. */
+  failuresPerClient: number;
+  windowSeconds: number;
+}
+
+/** What only the gateway reads, beyond LabConfig. */
+export interface GatewayConfig {
+  /**
+   * Keys that sign `sid` cookies: `current` signs, `previous` (SESSION_SECRET_PREVIOUS) is still
+   * accepted, so a key rotation logs nobody out. `current` is random per gateway start when
+   * SESSION_SECRET is unset (the native launcher sets one per lab run, so restarts keep it).
+   */
+  sessionSecrets: { current: string; previous: string | undefined };
+  /** COOKIE_SECURE=on adds `Secure` to the session cookie (a lab behind HTTPS). */
+  cookieSecure: boolean;
+  loginLimits: LoginLimits;
+  /** A request (headers and body) must arrive within this time, or the connection closes with a 408. */
+  requestTimeoutMs: number;
+}
+
+const SECRET = /^.{32,512}$/;
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const read = new EnvReader(env);
+  return {
+    sessionSecrets: {
+      current: read.pattern('SESSION_SECRET', SECRET, 'at least 32 characters') ?? randomBytes(32).toString('hex'),
+      previous: read.pattern('SESSION_SECRET_PREVIOUS', SECRET, 'at least 32 characters'),
+    },
+    cookieSecure: read.oneOf('COOKIE_SECURE', ['on', 'off'] as const, 'off') === 'on',
+    loginLimits: {
+      failuresPerAccount: read.int('LOGIN_FAILURES_PER_ACCOUNT', 1, 10_000, 5),
+      failuresPerClient: read.int('LOGIN_FAILURES_PER_CLIENT', 1, 100_000, 30),
+      windowSeconds: read.int('LOGIN_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
+    },
+    requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 200, 300_000, 10_000),
+  };
+}
