@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { promises as dns } from 'node:dns';
 import { LabConfig, LabConfigModule } from '@app/config';
 import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
 import { ProductsController } from './catalog/products.controller';
-import { HOP_SECRET } from './gateway.tokens';
+import { HOP_SECRET, SRV_RESOLVER } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { AdminGuard } from './lab/admin.guard';
@@ -13,6 +14,7 @@ import { LabController } from './lab/lab.controller';
 import { LabService } from './lab/lab.service';
 import { ReplicaCaller } from './replicas/replica-caller';
 import { ReplicaDirectory } from './replicas/replica-directory';
+import { ReplicaDiscovery } from './replicas/replica-discovery';
 import { ReplicaHealthChecks } from './replicas/replica-health';
 import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
@@ -22,8 +24,8 @@ import { SessionGuard } from './sessions/session.guard';
 
 /**
  * The HTTP edge: validates input (route schemas), resolves sessions (SessionGuard), routes
- * every call to a replica (directory → router → caller, with health checks beside), and runs
- * the lab's control API.
+ * every call to a replica (directory → router → caller, with health checks beside, and DNS
+ * discovery when REPLICA_DISCOVERY=dns), and runs the lab's control API.
  */
 @Module({})
 export class GatewayModule {
@@ -41,6 +43,8 @@ export class GatewayModule {
         { provide: SessionRegistry, useValue: registry },
         SessionGuard,
         ReplicaDirectory,
+        { provide: SRV_RESOLVER, useFactory: () => new dns.Resolver({ timeout: 1000, tries: 2 }) },
+        ReplicaDiscovery,
         ReplicaRouter,
         ReplicaHealthChecks,
         ReplicaCaller,

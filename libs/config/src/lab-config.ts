@@ -98,8 +98,7 @@ export function loadLabConfig(env: Env, readFile: ReadSecretFile = readSecretFil
     sessionSecret: readSessionSecret(read, readFile) ?? randomBytes(32).toString('hex'),
     demoUsers: read.int('DEMO_USERS', 1, 1000, 1000),
     portBase,
-    replicaHostTemplate:
-      read.pattern('REPLICA_HOST', REPLICA_HOST_PATTERN, 'a host name, an IP, or a template with {id} and {service}') ?? '127.0.0.1',
+    replicaHostTemplate: read.pattern('REPLICA_HOST', REPLICA_HOST_PATTERN, 'a host name, an IP, or a template with {id} and {service}') ?? '127.0.0.1',
     replicaPorts: read.oneOf('REPLICA_PORTS', REPLICA_PORT_LAYOUTS, 'per-replica'),
     replicaDiscovery: readReplicaDiscovery(read),
     bindHost: read.pattern('BIND_HOST', /^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP') ?? '127.0.0.1',
