@@ -79,7 +79,10 @@ describe('ReplicaDiscovery', () => {
 
   afterEach(() => jest.restoreAllMocks());
 
-  const discovery = (config = dnsConfig()) => new ReplicaDiscovery(config, lab, dns);
+  let directory: { setRouted: jest.Mock };
+  beforeEach(() => (directory = { setRouted: jest.fn() }));
+
+  const discovery = (config = dnsConfig()) => new ReplicaDiscovery(config, directory, lab, dns);
 
   describe('poll()', () => {
     it('asks the SRV name of each service and leaves routing alone while DNS names the configured count', async () => {
@@ -169,17 +172,29 @@ describe('ReplicaDiscovery', () => {
   describe('onApplicationBootstrap()', () => {
     it('does nothing with REPLICA_DISCOVERY=static', async () => {
       const watcher = discovery(loadLabConfig({}));
-      watcher.onApplicationBootstrap();
+      await watcher.onApplicationBootstrap();
       await watcher.onApplicationShutdown();
       expect(dns.asked).toEqual([]);
     });
 
-    it('polls at once with REPLICA_DISCOVERY=dns, and stops on shutdown', async () => {
+    it('routes to what DNS names before the gateway serves, as static config would (no health wait, no rescale)', async () => {
       const watcher = discovery();
       dns.set('product', [1, 2, 3, 4, 5, 6]);
-      watcher.onApplicationBootstrap();
+      await watcher.onApplicationBootstrap();
       await watcher.onApplicationShutdown();
-      expect(lab.calls).toEqual([['product', 6]]);
+      expect(directory.setRouted.mock.calls).toEqual([['product', 6]]);
+      expect(lab.calls).toEqual([]);
+    });
+
+    it('keeps the configured counts when DNS does not answer at boot, and rescales once it does', async () => {
+      const watcher = discovery();
+      dns.set('cart', Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }));
+      await watcher.onApplicationBootstrap();
+      await watcher.onApplicationShutdown();
+      dns.set('cart', [1, 2, 3, 4]);
+      await watcher.poll();
+      expect(directory.setRouted).not.toHaveBeenCalled();
+      expect(lab.calls).toEqual([['cart', 4]]);
     });
   });
 });
@@ -188,14 +203,14 @@ describe('ReplicaDiscovery in the gateway module', () => {
   beforeEach(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
   afterEach(() => jest.restoreAllMocks());
 
-  it('routes to the replicas DNS names, through the lab rescale path that counts moved keys', async () => {
+  it('routes to the replicas DNS names from boot on, and rescales through the lab path that counts moved keys', async () => {
     const config = dnsConfig({ LAB_PORT_BASE: '1100', REPLICA_PORTS: 'per-service' });
     const telemetry = new GatewayTelemetry({ service: 'gateway', replica: 'gateway', mode: config.stateMode, routing: config.routing }, true);
     const module = GatewayModule.register(config, 'a-hop-secret-of-at-least-32-characters', telemetry);
     const dns = new FakeDns();
     dns.set('user', [1, 2, 3]);
     dns.set('cart', [1, 2, 3]);
-    dns.set('product', [1, 2, 3]);
+    dns.set('product', [1, 2, 3, 4]);
     module.providers = module.providers?.map((provider) =>
       typeof provider === 'object' && 'provide' in provider && provider.provide === SRV_RESOLVER ? { provide: SRV_RESOLVER, useValue: dns } : provider,
     );
@@ -204,6 +219,7 @@ describe('ReplicaDiscovery in the gateway module', () => {
       const discovery = app.get(ReplicaDiscovery);
       const directory = app.get(ReplicaDirectory);
       expect(directory.routedIds('cart')).toEqual(['cart-1', 'cart-2', 'cart-3']);
+      expect(directory.routedIds('product')).toEqual(['product-1', 'product-2', 'product-3', 'product-4']);
       dns.set('cart', [1]);
       await discovery.poll(0);
       await discovery.poll(SCALE_DOWN_SETTLE_MS);

@@ -4,6 +4,7 @@ import { LAB_CONFIG, LabConfig, parseReplicaId, SERVICES, ServiceName } from '@a
 import { ScaleResult } from '@app/contracts';
 import { SRV_RESOLVER } from '../gateway.tokens';
 import { LabService } from '../lab/lab.service';
+import { ReplicaDirectory } from './replica-directory';
 
 /** What discovery needs of DNS (node:dns's promises Resolver in the gateway, a fake in tests). */
 export interface SrvResolver {
@@ -47,12 +48,14 @@ interface ServiceWatch {
 
 /**
  * REPLICA_DISCOVERY=dns: learns how many replicas each service has from the SRV records of its
- * headless Service and rescales through the lab's own path (`LabService.scale`: start nothing,
- * wait until the new replicas answer, count the keys that move), so `kubectl scale` is seen
- * without a restart. The count is the highest replica index DNS names: a replica that is
- * missing below it (crashed, restarting) stays routed and the health checks mark it down, as in
- * the native lab. More replicas are routed to once they answer; fewer once DNS has said so for
- * SCALE_DOWN_SETTLE_MS. Only changes of what DNS says are applied, so a `POST /lab/scale` holds
+ * headless Service. At boot, before the gateway serves, the first answer sets the routing as
+ * USER_REPLICAS & co. would (a restarted gateway routes as the one before it did); later
+ * changes rescale through the lab's own path (`LabService.scale`: wait until the new replicas
+ * answer, count the keys that move), so `kubectl scale` is seen without a restart.
+ *
+ * The count is the highest replica index DNS names: a replica missing below it (crashed,
+ * restarting) stays routed and the health checks mark it down, as in the native lab. More
+ * replicas are routed to once they answer; fewer once DNS has said so for SCALE_DOWN_SETTLE_MS. Only changes of what DNS says are applied, so a `POST /lab/scale` holds
  * until the next one. A failed lookup keeps the routing as it is. With REPLICA_DISCOVERY=static
  * this does nothing.
  */
@@ -65,15 +68,17 @@ export class ReplicaDiscovery implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(LAB_CONFIG) private readonly config: LabConfig,
+    @Inject(ReplicaDirectory) private readonly directory: Pick<ReplicaDirectory, 'setRouted'>,
     @Inject(LabService) private readonly lab: Pick<LabService, 'scale'>,
     @Inject(SRV_RESOLVER) private readonly resolver: SrvResolver,
   ) {
     for (const service of SERVICES) this.watches[service] = { applied: config.replicas[service], lowerSince: undefined, failure: undefined };
   }
 
-  onApplicationBootstrap(): void {
+  /** Nest awaits this before the gateway listens: the first answers set the routing, then polling starts. */
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.replicaDiscovery.mode !== 'dns') return;
-    this.tick();
+    await Promise.all(SERVICES.map((service) => this.initialize(service)));
     this.timer = setInterval(() => this.tick(), DISCOVERY_INTERVAL_MS);
     this.timer.unref();
   }
@@ -101,19 +106,34 @@ export class ReplicaDiscovery implements OnApplicationBootstrap, OnApplicationSh
     this.polling = this.poll().finally(() => (this.polling = undefined));
   }
 
-  private async pollService(service: ServiceName, now: number): Promise<void> {
+  /** The replica count DNS names for `service`, or undefined (reported) when the lookup fails. */
+  private async lookup(service: ServiceName): Promise<number | undefined> {
     const name = this.srvName(service);
-    if (name === undefined) return;
+    if (name === undefined) return undefined;
     const watch = this.watches[service];
-    let count: number;
     try {
       const indexes = replicaIndexes(service, await this.resolver.resolveSrv(name));
       if (indexes.length === 0) throw new Error(`no target names a ${service} replica`);
-      count = indexes[indexes.length - 1];
+      return indexes[indexes.length - 1];
     } catch (error) {
       this.reportFailure(service, watch, `${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; routing stays at ${watch.applied}`);
-      return;
+      return undefined;
     }
+  }
+
+  /** At boot nothing has been routed yet: route to what DNS names at once, as static config does. */
+  private async initialize(service: ServiceName): Promise<void> {
+    const count = await this.lookup(service);
+    if (count === undefined || count === this.watches[service].applied) return;
+    this.directory.setRouted(service, count);
+    this.watches[service].applied = count;
+    this.logger.log(`${service}: DNS names ${count} replicas; routing to them`);
+  }
+
+  private async pollService(service: ServiceName, now: number): Promise<void> {
+    const watch = this.watches[service];
+    const count = await this.lookup(service);
+    if (count === undefined) return;
     if (count === watch.applied) {
       watch.lowerSince = undefined;
       this.reportRecovered(service, watch);
