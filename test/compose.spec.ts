@@ -217,7 +217,7 @@ describe('the app containers', () => {
       dir = mkdtempSync(path.join(tmpdir(), 'statelab-healthcheck-'));
       const out = path.join(dir, 'dist', 'libs', 'config', 'src');
       mkdirSync(out, { recursive: true });
-      for (const file of ['env', 'lab-config']) {
+      for (const file of ['env', 'secrets', 'lab-config']) {
         const source = readFileSync(path.join(REPO, 'libs', 'config', 'src', `${file}.ts`), 'utf8');
         const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
         writeFileSync(path.join(out, `${file}.js`), outputText);

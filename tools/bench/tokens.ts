@@ -66,7 +66,7 @@ export function runTokensBench(options: TokensBenchOptions): TokensBenchResult {
 
   const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
   const sessionCookie = {
-    carrier: 'Cookie: sid=<id>.<hmac>',
+    carrier: 'Cookie: sid=<id>.<issued>.<hmac>',
     sessionIdBytes: bytes(sid),
     valueBytes: bytes(cookiePair.slice('sid='.length)),
     sentBytes: bytes(cookiePair),

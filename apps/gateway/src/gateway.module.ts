@@ -1,17 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { promises as dns } from 'node:dns';
 import { GatewayConfig, LabConfig, LabConfigModule } from '@app/config';
 import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
 import { ProductsController } from './catalog/products.controller';
-import { GATEWAY_CONFIG, HOP_SECRET } from './gateway.tokens';
+import { GATEWAY_CONFIG, HOP_SECRET, SRV_RESOLVER } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { LabController } from './lab/lab.controller';
 import { LabService } from './lab/lab.service';
 import { ReplicaCaller } from './replicas/replica-caller';
 import { ReplicaDirectory } from './replicas/replica-directory';
+import { ReplicaDiscovery } from './replicas/replica-discovery';
 import { ReplicaHealthChecks } from './replicas/replica-health';
 import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
@@ -21,8 +23,8 @@ import { SessionGuard } from './sessions/session.guard';
 
 /**
  * The HTTP edge: validates input (route schemas), resolves sessions (SessionGuard), routes
- * every call to a replica (directory → router → caller, with health checks beside), and runs
- * the lab's control API.
+ * every call to a replica (directory → router → caller, with health checks beside, and DNS
+ * discovery when REPLICA_DISCOVERY=dns), and runs the lab's control API.
  */
 @Module({})
 export class GatewayModule {
@@ -49,6 +51,8 @@ export class GatewayModule {
         { provide: SessionRegistry, useValue: registry },
         SessionGuard,
         ReplicaDirectory,
+        { provide: SRV_RESOLVER, useFactory: () => new dns.Resolver({ timeout: 1000, tries: 2 }) },
+        ReplicaDiscovery,
         ReplicaRouter,
         ReplicaHealthChecks,
         ReplicaCaller,

@@ -26,4 +26,21 @@ describe('loadGatewayConfig()', () => {
     expect(() => loadGatewayConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadGatewayConfig({ [name]: value })).toThrow(message);
   });
+
+  it('reads SESSION_SECRET_FILE before SESSION_SECRET: the first line, trimmed', () => {
+    const files: Record<string, string> = { '/run/secrets/session-secret': 'a-session-secret-from-a-mounted-file-0123\nignored\n' };
+    const config = loadGatewayConfig({ SESSION_SECRET_FILE: '/run/secrets/session-secret', SESSION_SECRET: 'x'.repeat(40) }, (file) => files[file]);
+    expect(config.sessionSecrets.current).toBe('a-session-secret-from-a-mounted-file-0123');
+  });
+
+  it.each([
+    ['short', 'invalid SESSION_SECRET_FILE="/s": expected a file whose first line is 32 to 512 characters'],
+    [undefined, 'invalid SESSION_SECRET_FILE="/s": expected a readable file (ENOENT)'],
+  ])('refuses a SESSION_SECRET_FILE holding %s', (content, message) => {
+    const readFile = () => {
+      if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      return content;
+    };
+    expect(() => loadGatewayConfig({ SESSION_SECRET_FILE: '/s' }, readFile)).toThrow(message);
+  });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Env, EnvReader } from './env';
+import { ReadSecretFile, readSecretFile, readSecretFileSync } from './secrets';
 
 /** Limits on failed logins (429 with Retry-After past them), per account and per client address. */
 export interface LoginLimits {
@@ -13,9 +14,10 @@ export interface LoginLimits {
 /** What only the gateway reads, beyond LabConfig. */
 export interface GatewayConfig {
   /**
-   * Keys that sign `sid` cookies: `current` signs, `previous` (SESSION_SECRET_PREVIOUS) is still
-   * accepted, so a key rotation logs nobody out. `current` is random per gateway start when
-   * SESSION_SECRET is unset (the native launcher sets one per lab run, so restarts keep it).
+   * Keys that sign `sid` cookies: `current` (SESSION_SECRET, or the file SESSION_SECRET_FILE
+   * names, which wins) signs, `previous` (SESSION_SECRET_PREVIOUS) is still accepted, so a key
+   * rotation logs nobody out. `current` is random per gateway start when neither is set (the
+   * native launcher sets one per lab run, so restarts keep it).
    */
   sessionSecrets: { current: string; previous: string | undefined };
   /** COOKIE_SECURE=on adds `Secure` to the session cookie (a lab behind HTTPS). */
@@ -27,11 +29,15 @@ export interface GatewayConfig {
 
 const SECRET = /^.{32,512}$/;
 
-export function loadGatewayConfig(env: Env): GatewayConfig {
+export function loadGatewayConfig(env: Env, readFile: ReadSecretFile = readSecretFileSync): GatewayConfig {
   const read = new EnvReader(env);
+  const file = read.raw('SESSION_SECRET_FILE');
   return {
     sessionSecrets: {
-      current: read.pattern('SESSION_SECRET', SECRET, 'at least 32 characters') ?? randomBytes(32).toString('hex'),
+      current:
+        (file === undefined
+          ? read.pattern('SESSION_SECRET', SECRET, 'at least 32 characters')
+          : readSecretFile('SESSION_SECRET_FILE', file, SECRET, '32 to 512 characters', readFile)) ?? randomBytes(32).toString('hex'),
       previous: read.pattern('SESSION_SECRET_PREVIOUS', SECRET, 'at least 32 characters'),
     },
     cookieSecure: read.oneOf('COOKIE_SECURE', ['on', 'off'] as const, 'off') === 'on',

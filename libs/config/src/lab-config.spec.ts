@@ -37,9 +37,29 @@ describe('loadLabConfig()', () => {
     ['GATEWAY_PORT', '70000', 'invalid GATEWAY_PORT="70000": expected an integer from 1 to 65535'],
     ['GATEWAY_PORT', '80a', 'invalid GATEWAY_PORT="80a": expected an integer from 1 to 65535'],
     ['LAB_ADMIN_TOKEN', 'short', 'invalid LAB_ADMIN_TOKEN="short": expected 8 to 256 printable ASCII characters'],
+    ['REPLICA_HOST', '{pod}.cart', 'invalid REPLICA_HOST="{pod}.cart": expected a host name, an IP, or a template with {id} and {service}'],
+    ['REPLICA_PORTS', 'per-pod', 'invalid REPLICA_PORTS="per-pod": expected one of per-replica, per-service'],
+    ['REPLICA_DISCOVERY', 'consul', 'invalid REPLICA_DISCOVERY="consul": expected one of static, dns'],
   ])('rejects %s=%s with one line naming the variable, the value and what is allowed', (name, value, message) => {
     expect(() => loadLabConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadLabConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('keeps static replica discovery and per-replica ports unless told otherwise', () => {
+    expect(loadLabConfig({})).toMatchObject({ replicaDiscovery: { mode: 'static' }, replicaPorts: 'per-replica' });
+  });
+
+  it('reads the SRV name template of DNS discovery', () => {
+    const config = loadLabConfig({ REPLICA_DISCOVERY: 'dns', REPLICA_SRV_NAME: '_rpc._tcp.{service}.statelab.svc.cluster.local' });
+    expect(config.replicaDiscovery).toEqual({ mode: 'dns', srvNameTemplate: '_rpc._tcp.{service}.statelab.svc.cluster.local' });
+  });
+
+  it.each([
+    [undefined, 'invalid REPLICA_SRV_NAME="": expected a DNS name with {service} in it'],
+    ['_rpc._tcp.cart.statelab.svc.cluster.local', 'invalid REPLICA_SRV_NAME="_rpc._tcp.cart.statelab.svc.cluster.local"'],
+    ['_rpc._tcp.{service} .statelab', 'invalid REPLICA_SRV_NAME="_rpc._tcp.{service} .statelab"'],
+  ])('refuses DNS discovery with REPLICA_SRV_NAME=%s', (srvName, message) => {
+    expect(() => loadLabConfig({ REPLICA_DISCOVERY: 'dns', REPLICA_SRV_NAME: srvName })).toThrow(message);
   });
 
   it('treats an empty variable as unset', () => {
@@ -57,6 +77,17 @@ describe('replicaAddress()', () => {
 
   it('fills the {id} host template (compose service names)', () => {
     expect(replicaAddress({ portBase: 7100, replicaHostTemplate: '{id}' }, 'cart', 2).host).toBe('cart-2');
+  });
+
+  it('fills {id} and {service} (Kubernetes: a StatefulSet pod under its headless Service)', () => {
+    expect(replicaAddress({ portBase: 7100, replicaHostTemplate: '{id}.{service}' }, 'cart', 2).host).toBe('cart-2.cart');
+  });
+
+  it('gives every replica of a service the same ports with REPLICA_PORTS=per-service', () => {
+    const config = { portBase: 7100, replicaHostTemplate: '{id}.{service}', replicaPorts: 'per-service' as const };
+    expect(replicaAddress(config, 'cart', 1)).toMatchObject({ id: 'cart-1', rpcPort: 7201, metricsPort: 7251 });
+    expect(replicaAddress(config, 'cart', 5)).toMatchObject({ id: 'cart-5', host: 'cart-5.cart', rpcPort: 7201, metricsPort: 7251 });
+    expect(replicaAddress(config, 'product', 3)).toMatchObject({ rpcPort: 7301, metricsPort: 7351 });
   });
 });
 

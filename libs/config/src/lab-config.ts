@@ -11,6 +11,25 @@ export type ServiceName = (typeof SERVICES)[number];
 
 export const MAX_REPLICAS = 16;
 
+/**
+ * REPLICA_PORTS: `per-replica` gives replica N of a service its own ports (every replica on one
+ * host: the native lab, compose); `per-service` gives every replica of a service replica 1's
+ * ports (one host per replica: a Kubernetes pod).
+ */
+export const REPLICA_PORT_LAYOUTS = ['per-replica', 'per-service'] as const;
+export type ReplicaPortLayout = (typeof REPLICA_PORT_LAYOUTS)[number];
+
+/**
+ * How the gateway learns how many replicas each service has: `static` from USER_REPLICAS & co.
+ * (and POST /lab/scale); `dns` also from the SRV records of REPLICA_SRV_NAME, polled.
+ */
+export type ReplicaDiscoveryConfig = { mode: 'static' } | { mode: 'dns'; srvNameTemplate: string };
+
+/** REPLICA_HOST: letters, digits, `.:_-`, and the placeholders `{id}` and `{service}`. */
+const REPLICA_HOST_PATTERN = /^(?=.{1,253}$)(?:[A-Za-z0-9.:_-]|\{id\}|\{service\})+$/;
+/** REPLICA_SRV_NAME: a DNS name with `{service}` in it, e.g. `_rpc._tcp.{service}.statelab.svc.cluster.local`. */
+const SRV_NAME_PATTERN = /^(?=.{1,253}$)(?=.*\{service\})(?:[A-Za-z0-9._-]|\{service\})+$/;
+
 /** LAB_ADMIN_TOKEN: the Bearer token guarding /lab/*, read by the gateway and its clients alike. */
 function readAdminToken(read: EnvReader): string | undefined {
   return read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters');
@@ -43,14 +62,17 @@ export interface LabConfig {
   adminToken: string | undefined;
   demoUsers: number;
   portBase: number;
-  /** Host of a replica; `{id}` is replaced by the replica id (compose uses `{id}`). */
+  /** Host of a replica; `{id}` and `{service}` are replaced (compose uses `{id}`, Kubernetes `{id}.{service}`). */
   replicaHostTemplate: string;
+  replicaPorts: ReplicaPortLayout;
+  replicaDiscovery: ReplicaDiscoveryConfig;
   bindHost: string;
   rpcTimeoutMs: number;
   /** LOG_LEVEL: how much a process prints. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
 }
 
+/** Reads and validates the variables every process of the lab reads. */
 export function loadLabConfig(env: Env): LabConfig {
   const read = new EnvReader(env);
   const stateMode = read.oneOf('STATE_MODE', STATE_MODES, 'stateful');
@@ -70,24 +92,41 @@ export function loadLabConfig(env: Env): LabConfig {
     adminToken: readAdminToken(read),
     demoUsers: read.int('DEMO_USERS', 1, 1000, 1000),
     portBase,
-    replicaHostTemplate:
-      read.pattern('REPLICA_HOST', /^[A-Za-z0-9.:{}_-]{1,253}$/, 'a host name, an IP, or a template with {id}') ??
-      '127.0.0.1',
+    replicaHostTemplate: read.pattern('REPLICA_HOST', REPLICA_HOST_PATTERN, 'a host name, an IP, or a template with {id} and {service}') ?? '127.0.0.1',
+    replicaPorts: read.oneOf('REPLICA_PORTS', REPLICA_PORT_LAYOUTS, 'per-replica'),
+    replicaDiscovery: readReplicaDiscovery(read),
     bindHost: read.pattern('BIND_HOST', /^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP') ?? '127.0.0.1',
     rpcTimeoutMs: read.int('RPC_TIMEOUT_MS', 50, 60000, 2000),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
   };
 }
 
-/** Where replica `index` of `service` listens, in the native lab and in compose alike. */
-export function replicaAddress(config: Pick<LabConfig, 'portBase' | 'replicaHostTemplate'>, service: ServiceName, index: number): ReplicaAddress {
+function readReplicaDiscovery(read: EnvReader): ReplicaDiscoveryConfig {
+  if (read.oneOf('REPLICA_DISCOVERY', ['static', 'dns'] as const, 'static') === 'static') return { mode: 'static' };
+  const allowed = 'a DNS name with {service} in it, e.g. _rpc._tcp.{service}.statelab.svc.cluster.local (REPLICA_DISCOVERY=dns)';
+  const srvNameTemplate = read.pattern('REPLICA_SRV_NAME', SRV_NAME_PATTERN, allowed);
+  if (srvNameTemplate === undefined) throw new ConfigError('REPLICA_SRV_NAME', '', allowed);
+  return { mode: 'dns', srvNameTemplate };
+}
+
+/**
+ * Where replica `index` of `service` listens. Ports: LAB_PORT_BASE + the service's offset + the
+ * index (`per-replica`: the native lab, compose), or + 1 for every replica (`per-service`: one
+ * pod per replica, so all use replica 1's ports). Host: REPLICA_HOST with `{id}` and `{service}`
+ * filled in.
+ */
+export function replicaAddress(
+  config: Pick<LabConfig, 'portBase' | 'replicaHostTemplate'> & Partial<Pick<LabConfig, 'replicaPorts'>>,
+  service: ServiceName,
+  index: number,
+): ReplicaAddress {
   const id = `${service}-${index}`;
-  const rpcPort = config.portBase + SERVICE_PORT_OFFSET[service] + index;
+  const rpcPort = config.portBase + SERVICE_PORT_OFFSET[service] + (config.replicaPorts === 'per-service' ? 1 : index);
   return {
     id,
     service,
     index,
-    host: config.replicaHostTemplate.replace('{id}', id),
+    host: config.replicaHostTemplate.replaceAll('{id}', id).replaceAll('{service}', service),
     rpcPort,
     metricsPort: rpcPort + METRICS_PORT_OFFSET,
   };
