@@ -20,6 +20,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Reference data (users, catalog) seeded at boot; found by walking up from dist/.
 COPY --from=build /app/fixtures ./fixtures
+# The lab-secrets volume mounts here; a fresh named volume takes this directory's owner.
+RUN mkdir -p /run/statelab && chown node:node /run/statelab
 USER node
 ENV SERVICE=gateway
 # register-paths resolves the @app/* aliases; the tracing preload must load before anything it instruments.

@@ -68,7 +68,10 @@ function publishedPorts(): PublishedPort[] {
   );
 }
 
-const appServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
+/** One-shot jobs (`restart: 'no'`, e.g. `secrets`) run to completion before the services that need them. */
+const isJob = (service: any) => service.restart === 'no';
+const jobs = Object.entries(services).filter(([, service]) => isJob(service));
+const appServices = Object.entries(services).filter(([, service]) => service.build !== undefined && !isJob(service));
 const replicaServices = appServices.filter(([name]) => name !== 'gateway');
 
 /** Prometheus `replace` relabelling, enough of it to see which labels a target ends up with. */
@@ -116,8 +119,8 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['gateway', 'redis', 'redis-exporter', 'prometheus', 'grafana', 'jaeger']));
   });
 
-  it('gives every service a healthcheck, a restart policy and a memory limit', () => {
-    const lacking = Object.entries(services).flatMap(([name, service]) => {
+  it('gives every long-running service a healthcheck, a restart policy and a memory limit', () => {
+    const lacking = Object.entries(services).filter(([, service]) => !isJob(service)).flatMap(([name, service]) => {
       const problems: string[] = [];
       const test = service.healthcheck?.test;
       if (service.healthcheck?.disable || !Array.isArray(test) || test.length < 2 || test[0] === 'NONE') problems.push(`${name}: healthcheck`);
@@ -161,6 +164,19 @@ describe('docker-compose.yml', () => {
     const gatewayWaitsFor = services.gateway.depends_on;
     for (const [name] of replicaServices) expect({ name, condition: gatewayWaitsFor[name]?.condition }).toEqual({ name, condition: 'service_healthy' });
   });
+
+  it('makes the lab secrets once, before any app container starts, and shares them read-only', () => {
+    expect(jobs.map(([name]) => name)).toEqual(['secrets']);
+    expect(services.secrets.command).toEqual(['node', 'dist/tools/lab/lab-secrets.js', '/run/statelab']);
+    expect(existsSync(path.join(REPO, 'tools/lab/lab-secrets.ts'))).toBe(true);
+    for (const [name, service] of appServices) {
+      expect({ name, waits: service.depends_on?.secrets?.condition }).toEqual({ name, waits: 'service_completed_successfully' });
+      expect({ name, mount: mountsOf(service).find((m) => m.target === '/run/statelab') }).toEqual({ name, mount: { source: 'lab-secrets', target: '/run/statelab', bind: false } });
+      expect(service.volumes).toContain('lab-secrets:/run/statelab:ro');
+      expect(interpolatedEnv(service).LAB_SECRET_FILE).toBe('/run/statelab/lab-secret');
+    }
+    expect(interpolatedEnv(services.gateway).SESSION_SECRET_FILE).toBe('/run/statelab/session-secret');
+  });
 });
 
 describe('the app containers', () => {
@@ -199,7 +215,7 @@ describe('the app containers', () => {
     const gatewayEnv = interpolatedEnv(services.gateway);
     const gateway = loadLabConfig(gatewayEnv);
     expect(gateway.gatewayPort).toBe(8080);
-    expect(gatewayEnv.SESSION_SECRET).toBeDefined();
+    expect(gatewayEnv.SESSION_SECRET_FILE).toBe('/run/statelab/session-secret');
     expect(SERVICES.map((service) => replicaAddress(gateway, service, 2).host)).toEqual(['user-2', 'cart-2', 'product-2']);
     for (const service of SERVICES) expect(gateway.replicas[service]).toBe(replicaServices.filter(([, s]) => interpolatedEnv(s).SERVICE === service).length);
   });
