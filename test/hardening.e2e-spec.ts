@@ -188,6 +188,28 @@ describe('hardening: the stateful lab', () => {
       expect(lower.status).toBe(200);
     });
 
+    it('stops the replicas a rescale down removes: a cart they held never comes back on a rescale up', async () => {
+      const token = 'secret-admin-token';
+      expect((await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 5 }, token)).status).toBe(200);
+      let shopper: Shopper | undefined;
+      for (let i = 0; i < 60 && !shopper; i++) {
+        const candidate = new Shopper(lab.url, `user${300 + i}`);
+        await candidate.login();
+        const added = await candidate.post('/api/cart/items', { productId: 'p-3', quantity: 1 });
+        if (['cart-4', 'cart-5'].includes(added.servedBy.at(-1) ?? '')) shopper = candidate;
+      }
+      if (!shopper) throw new Error('no shopper landed on cart-4 or cart-5 in 60 tries');
+      expect((await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 3 }, token)).status).toBe(200);
+      expect(lab.lab.pidOf('cart-4')).toBeUndefined();
+      expect((await shopper.get('/api/cart')).body.items).toEqual([]);
+      expect((await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 5 }, token)).status).toBe(200);
+      const again = await shopper.get('/api/cart');
+      expect(['cart-4', 'cart-5']).toContain(again.servedBy.at(-1));
+      expect(again.body.items).toEqual([]);
+      expect((await shopper.post('/api/checkout')).body.error.code).toBe('empty_cart');
+      expect((await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 3 }, token)).status).toBe(200);
+    });
+
     it('crashes a replica once when asked twice in a row', async () => {
       const [first, second] = await Promise.all([
         labCall(lab.url, 'POST', '/lab/replicas/product-2/crash', undefined, 'secret-admin-token'),

@@ -50,7 +50,7 @@ export interface HttpBenchResult {
 }
 
 /** Logs `connections` demo users in and fills their carts; one `sid` cookie per connection. */
-async function prepareSessions(url: string, connections: number, cartLines: number): Promise<string[]> {
+export async function prepareSessions(url: string, connections: number, cartLines: number): Promise<string[]> {
   const client = new GatewayClient(url);
   const login = async (index: number): Promise<string> => {
     const shopper = new Shopper(client, `user${index + 1}`);

@@ -8,6 +8,7 @@ import { jsonText, onInterrupt, runCommand, writeOutputFile } from '../kit/cli';
 import { formatHttpBench, runHttpBench } from './http';
 import { describeMachine, Machine } from './measure';
 import { formatPeersBench, runPeersBench } from './peers/peers-bench';
+import { formatProfileBench, runProfileBench } from './profile';
 import { BENCH_USAGE, BenchName, BenchOptions, parseBenchOptions } from './options';
 import { BenchResources } from './resources';
 import { formatRoutingBench, runRoutingBench } from './routing';
@@ -32,6 +33,7 @@ const SIZES = {
   routing: { full: { picks: 1_000_000, rounds: 5 }, quick: { picks: 200_000, rounds: 3 } },
   http: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 3, cartLines: 3 }, quick: { durationSeconds: 4, warmupSeconds: 1 } },
   telemetry: { full: { connections: 20, durationSeconds: 10, warmupSeconds: 3, runs: 2 }, quick: { durationSeconds: 2, warmupSeconds: 1 } },
+  profile: { full: { connections: 50, warmupSeconds: 5, durationSeconds: 10, profileSeconds: 5 }, quick: { warmupSeconds: 3, durationSeconds: 3, profileSeconds: 2 } },
   // Warm-ups long enough for V8 to optimize the lab's ten processes: a cold lab measures its JIT.
   peers: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 5 }, quick: { durationSeconds: 3, warmupSeconds: 3 } },
 };
@@ -78,6 +80,12 @@ const SECTIONS: Record<BenchName, Section<object, unknown>> = {
   routing: computed(SIZES.routing, runRoutingBench, formatRoutingBench),
   http: onLabs(SIZES.http, runHttpBench, formatHttpBench),
   'telemetry-cost': onLabs(SIZES.telemetry, runTelemetryCost, formatTelemetryCost),
+  profile: {
+    sizes: SIZES.profile,
+    needsRedis: true,
+    run: ({ signal, progress }, sizes: typeof SIZES.profile.full) => runProfileBench({ ...sizes, signal, progress }),
+    format: formatProfileBench,
+  },
   peers: {
     sizes: SIZES.peers,
     needsRedis: true,

@@ -121,13 +121,25 @@ export class Lab {
   }
 
   /** Starts replicas up to `count` (a rescale asks for this before routing to them). */
-  ensureReplicas(service: ServiceName, count: number): void {
-    if (count > MAX_REPLICAS) throw new Error(`at most ${MAX_REPLICAS} replicas`);
-    for (let i = this.replicaCount[service] + 1; i <= count; i++) this.startReplica(service, i);
-    if (count > this.replicaCount[service]) {
-      this.replicaCount[service] = count;
-      this.onTopologyChange?.();
+  /**
+   * Runs exactly replicas 1..count of a service: starts the missing ones (empty) and stops the
+   * ones past count, whose memory goes with them, as a scaled-down pod's does (a rescale asks for
+   * this: up before routing to new replicas, down after routing away from the removed ones).
+   */
+  async setReplicas(service: ServiceName, count: number): Promise<void> {
+    if (count < 1 || count > MAX_REPLICAS) throw new Error(`from 1 to ${MAX_REPLICAS} replicas`);
+    const before = this.replicaCount[service];
+    if (count === before) return;
+    this.replicaCount[service] = count;
+    for (let i = before + 1; i <= count; i++) this.startReplica(service, i);
+    const removed = [];
+    for (let i = count + 1; i <= before; i++) {
+      const id = `${service}-${i}`;
+      removed.push(this.processes.get(id)?.stop());
+      this.processes.delete(id);
     }
+    await Promise.all(removed);
+    this.onTopologyChange?.();
   }
 
   /** Stops every process (gateway first), SIGKILLing any that outlive the grace period. */
@@ -160,14 +172,13 @@ export class Lab {
 
   private onGatewayMessage(message: unknown, child: ChildProcess): void {
     const request = message as SupervisorRequest;
-    if (request?.type !== 'ensure-replicas') return;
-    let reply: SupervisorReply;
-    try {
-      this.ensureReplicas(request.service, request.count);
-      reply = { type: 'ensure-replicas-done', requestId: request.requestId, ok: true };
-    } catch (error) {
-      reply = { type: 'ensure-replicas-done', requestId: request.requestId, ok: false, error: (error as Error).message };
-    }
-    if (child.connected) child.send(reply);
+    if (request?.type !== 'set-replicas') return;
+    const answer = (reply: SupervisorReply) => {
+      if (child.connected) child.send(reply);
+    };
+    this.setReplicas(request.service, request.count).then(
+      () => answer({ type: 'set-replicas-done', requestId: request.requestId, ok: true }),
+      (error: Error) => answer({ type: 'set-replicas-done', requestId: request.requestId, ok: false, error: error.message }),
+    );
   }
 }

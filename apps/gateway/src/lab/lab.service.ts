@@ -50,25 +50,45 @@ export class LabService {
     return { id, pid, crashed: true };
   }
 
-  /** Routes to a new number of replicas, starting missing ones first; reports the keys that changed owner. */
+  /**
+   * Routes to a new number of replicas and reports the keys that changed owner. Up: the missing
+   * replicas are started (empty) and answer before any key is routed to them. Down: routing
+   * leaves the removed replicas first, then they stop, their memory with them, as scaled-down
+   * pods do; a later rescale up starts empty ones, so no stale cart can come back.
+   */
   scale(service: ServiceName, replicas: number): Promise<ScaleResult> {
     const run = this.scaling.then(() => this.applyScale(service, replicas));
     this.scaling = run.catch(() => undefined);
     return run;
   }
 
+  private async setRunningReplicas(service: ServiceName, count: number): Promise<void> {
+    try {
+      await this.supervisor.setReplicas(service, count);
+    } catch (error) {
+      throw new LabHttpException(503, ErrorCodes.replicaUnavailable, (error as Error).message);
+    }
+  }
+
+  /**
+   * Replicas a rescale down removed: the native launcher stops them. Without one (compose), they
+   * are crashed instead, so their supervisor brings them back empty and unrouted, which is what a
+   * fresh pod would be when a later rescale routes to it again.
+   */
+  private async retire(service: ServiceName, removed: string[]): Promise<void> {
+    if (this.supervisor.available) return this.setRunningReplicas(service, this.directory.routedIds(service).length);
+    await Promise.all(removed.map((id) => this.caller.callReplica(id, LabPatterns.crash, {}, 1000).catch(() => undefined)));
+  }
+
   private async applyScale(service: ServiceName, replicas: number): Promise<ScaleResult> {
     const before = [...this.directory.routedIds(service)];
     if (replicas > before.length) {
-      try {
-        await this.supervisor.ensureReplicas(service, replicas);
-      } catch (error) {
-        throw new LabHttpException(503, ErrorCodes.replicaUnavailable, (error as Error).message);
-      }
+      await this.setRunningReplicas(service, replicas);
       this.directory.ensureLinks(service, replicas);
       await this.health.waitUntilUp(service, replicas, 20000);
     }
     this.directory.setRouted(service, replicas);
+    if (replicas < before.length) await this.retire(service, before.slice(replicas));
     const after = this.directory.routedIds(service);
     const routing = this.directory.routingOf(service);
     const moved = countMovedKeys(routing, this.registry.liveIds(), before, after);

@@ -3,8 +3,9 @@ import { ServiceName } from '@app/config';
 import { SupervisorReply, SupervisorRequest } from '@app/contracts';
 
 /**
- * Asks the native launcher, over the IPC channel it opened, to start replicas a rescale needs.
- * Under compose there is no channel: the replicas must already exist.
+ * Asks the native launcher, over the IPC channel it opened, to start the replicas a rescale up
+ * needs and to stop the ones a rescale down removes. Under compose or Kubernetes there is no
+ * channel: the replicas must already exist, and the gateway resets removed ones instead.
  */
 @Injectable()
 export class SupervisorLink implements OnApplicationShutdown {
@@ -12,7 +13,7 @@ export class SupervisorLink implements OnApplicationShutdown {
   private readonly pending = new Map<number, (reply: SupervisorReply) => void>();
   private readonly onMessage = (message: unknown) => {
     const reply = message as SupervisorReply;
-    if (reply?.type === 'ensure-replicas-done') this.pending.get(reply.requestId)?.(reply);
+    if (reply?.type === 'set-replicas-done') this.pending.get(reply.requestId)?.(reply);
   };
 
   constructor() {
@@ -23,14 +24,14 @@ export class SupervisorLink implements OnApplicationShutdown {
     return typeof process.send === 'function' && process.connected;
   }
 
-  /** Resolves when the launcher reports replicas 1..count of the service running. */
-  ensureReplicas(service: ServiceName, count: number, timeoutMs = 30000): Promise<void> {
+  /** Resolves when the launcher reports exactly replicas 1..count of the service running. */
+  setReplicas(service: ServiceName, count: number, timeoutMs = 30000): Promise<void> {
     if (!this.available) return Promise.resolve();
     const requestId = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new Error(`the launcher did not start ${service} replicas within ${timeoutMs} ms`));
+        reject(new Error(`the launcher did not set ${service} to ${count} replicas within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(requestId, (reply) => {
         clearTimeout(timer);
@@ -38,7 +39,7 @@ export class SupervisorLink implements OnApplicationShutdown {
         if (reply.ok) resolve();
         else reject(new Error(reply.error ?? 'the launcher refused'));
       });
-      const request: SupervisorRequest = { type: 'ensure-replicas', requestId, service, count };
+      const request: SupervisorRequest = { type: 'set-replicas', requestId, service, count };
       process.send?.(request);
     });
   }
