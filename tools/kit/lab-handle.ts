@@ -4,6 +4,7 @@ import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
 import { waitUntil } from './wait';
+import type { ScaleResult, Topology, TopologyReplica } from '@app/contracts';
 
 /** The lab one run needs. */
 export interface LabSpec {
@@ -13,32 +14,8 @@ export interface LabSpec {
   redisAppendOnly?: boolean;
 }
 
-export interface TopologyReplica {
-  id: string;
-  address: string;
-  metricsUrl: string;
-  up: boolean;
-  active: boolean;
-  pid?: number;
-  startedAt?: string;
-}
-
-export interface Topology {
-  mode: StateMode;
-  routing: Routing;
-  services: Record<ServiceName, TopologyReplica[]>;
-}
-
-/** The gateway's answer to POST /lab/scale. */
-export interface ScaleResult {
-  service: ServiceName;
-  routing: Routing;
-  from: number;
-  to: number;
-  knownKeys: number;
-  keysMoved: number;
-  keysMovedRatio: number;
-}
+// The /lab answers are the gateway's own types, shared through @app/contracts.
+export type { ScaleResult, Topology, TopologyReplica } from '@app/contracts';
 
 export interface LabHandleOptions {
   /** LAB_ADMIN_TOKEN of the lab, when it is guarded. */
@@ -101,11 +78,11 @@ export class LabHandle {
   }
 
   get mode(): StateMode {
-    return this.topologyAtStart.mode;
+    return this.topologyAtStart.mode as StateMode;
   }
 
   get routing(): Routing {
-    return this.topologyAtStart.routing;
+    return this.topologyAtStart.routing as Routing;
   }
 
   /** True for a lab this process started (and may restart Redis of). */

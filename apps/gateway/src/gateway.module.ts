@@ -5,7 +5,7 @@ import { GatewayConfig, LabConfig, LabConfigModule } from '@app/config';
 import { GatewayTelemetry, TracingLifecycle } from '@app/telemetry';
 import { AuthController } from './auth/auth.controller';
 import { CartController } from './cart/cart.controller';
-import { ProductsController } from './catalog/products.controller';
+import { ProductsController } from './products/products.controller';
 import { GATEWAY_CONFIG, HOP_SECRET, SRV_RESOLVER } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';

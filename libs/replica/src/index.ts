@@ -2,4 +2,4 @@ export * from './bootstrap';
 export * from './replica.module';
 export * from './replica.tokens';
 export * from './replica-health';
-export * from './rpc-exception.filter';
+export * from './rpc-error.filter';

@@ -6,7 +6,7 @@ import { ReplicaTelemetry, TracingLifecycle } from '@app/telemetry';
 import { ReplicaHealthService } from './replica-health';
 import { ReplicaHttpServer } from './replica-http.server';
 import { ReplicaLabController } from './replica-lab.controller';
-import { RpcErrorFilter } from './rpc-exception.filter';
+import { RpcErrorFilter } from './rpc-error.filter';
 import { REPLICA_ADDRESS, ReplicaContext } from './replica.tokens';
 
 /**

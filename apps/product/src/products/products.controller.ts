@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ErrorCodes, labError, ListProductsMessage, Product, ProductPage, ProductPatterns, ProductRef } from '@app/contracts';
-import { CatalogService } from './catalog.service';
+import { ProductsService } from './products.service';
 
 @Controller()
 export class ProductsController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(private readonly catalog: ProductsService) {}
 
   @MessagePattern(ProductPatterns.list)
   list(@Payload() message: ListProductsMessage): ProductPage {

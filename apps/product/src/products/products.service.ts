@@ -3,7 +3,7 @@ import { Catalog, Product, ProductPage } from '@app/contracts';
 
 /** The product catalog: reference data, identical on every replica, loaded once at boot. */
 @Injectable()
-export class CatalogService {
+export class ProductsService {
   private readonly catalog = Catalog.load();
 
   list(limit: number, offset: number): ProductPage {
