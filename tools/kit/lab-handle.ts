@@ -3,7 +3,7 @@ import type { RedisServerProcess } from '../lab/redis-server';
 import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
-import { waitUntil } from './wait';
+import { delay, waitUntil } from './wait';
 import type { ScaleResult, Topology, TopologyReplica } from '@app/contracts';
 
 /** The lab one run needs. */
@@ -112,9 +112,23 @@ export class LabHandle {
   }
 
   /** SIGKILLs a replica through the lab API; resolves with the pid that died. */
+  /**
+   * Crashes a replica; resolves with the pid that died. On a busy machine the gateway may get no
+   * answer from the replica in time (503): then the topology tells whether the crash happened
+   * anyway (the replica is down, or back under another pid), and if it did not, the crash is
+   * asked again, up to five times. Fails only when the replica never went down, saying so.
+   */
   async crash(id: string): Promise<number> {
-    const reply = await this.client.post<{ pid: number }>(`/lab/replicas/${encodeURIComponent(id)}/crash`);
-    return expectStatus(reply, 202, `crash ${id}`).pid;
+    const pidBefore = findReplica(await this.topology(), id)?.pid;
+    let last: Reply<{ pid: number }> | undefined;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      last = await this.client.post<{ pid: number }>(`/lab/replicas/${encodeURIComponent(id)}/crash`);
+      if (last.status !== 503) return expectStatus(last, 202, `crash ${id}`).pid;
+      await delay(300 * attempt);
+      const now = findReplica(await this.topology(), id);
+      if (pidBefore !== undefined && (!now?.up || (now.pid !== undefined && now.pid !== pidBefore))) return pidBefore;
+    }
+    return expectStatus(last as Reply<{ pid: number }>, 202, `crash ${id} (asked 5 times; it never went down)`).pid;
   }
 
   async scale(service: ServiceName, replicas: number): Promise<ScaleResult> {

@@ -45,7 +45,7 @@ export class LabService {
   async crash(id: string): Promise<CrashResult> {
     const link = parseReplicaId(id) ? this.directory.find(id) : undefined;
     if (!link) throw new LabHttpException(404, ErrorCodes.notFound, `no replica ${id.slice(0, 32)}`);
-    const { pid } = await this.caller.callReplica<{ id: string; pid: number }>(id, LabPatterns.crash, {}, 1000);
+    const { pid } = await this.caller.callReplica<{ id: string; pid: number }>(id, LabPatterns.crash, {});
     this.health.markDown(link);
     return { id, pid, crashed: true };
   }
