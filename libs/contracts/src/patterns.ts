@@ -10,7 +10,8 @@ export const CartPatterns = {
   addItem: 'cart.items.add',
   removeItem: 'cart.items.remove',
   checkout: 'cart.checkout',
-  clear: 'cart.clear',
+  /** The session ended: drop its cart and refuse later writes to it. */
+  discard: 'cart.discard',
 } as const;
 
 export const ProductPatterns = {
