@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { SessionUser } from '@app/contracts';
-import { closeRedisClient, createRedisClient, MemorySessionStore, RedisSessionStore, SessionStore } from '@app/state';
+import { closeRedisClient, createRedisClient, MemorySessionStore, RedisKeyspace, RedisSessionStore, SessionStore } from '@app/state';
 import { count, num, times } from '../kit/format';
 import { waitUntil } from '../kit/wait';
 import { LatencySummary, Machine, timeConcurrent, timePerOp, timeSequential } from './measure';
@@ -85,12 +85,14 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<StoreBe
     const client = createRedisClient(options.redis.url, { commandTimeoutMs: 2000 });
     try {
       await waitUntil('the bench redis client to connect', () => client.status === 'ready', { timeoutMs: 10_000, intervalMs: 20, signal: options.signal });
-      const store = new RedisSessionStore(client, TTL_SECONDS, KEY_PREFIX);
+      const store = new RedisSessionStore(client, TTL_SECONDS, { keyPrefix: KEY_PREFIX });
       await fill(store, sids);
-      const keys = sids.map((sid) => `${KEY_PREFIX}session:${sid}`);
+      const keyspace = new RedisKeyspace(KEY_PREFIX);
+      const keys = sids.map((sid) => keyspace.session(sid));
       rows.push(await measureGets('ioredis GET', (i) => client.get(keys[i % n]), options));
       rows.push(await measureGets('RedisSessionStore.get', (i) => store.get(sids[i % n]), options));
-      await deleteKeys(client, keys);
+      await store.close();
+      await deleteKeys(client, [...keys, keyspace.ledger('sessions')]);
     } finally {
       await closeRedisClient(client);
     }
@@ -103,7 +105,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<StoreBe
 async function fill(store: SessionStore, sids: readonly string[]): Promise<void> {
   for (let i = 0; i < sids.length; i++) await store.create(sids[i], userOf(i));
   const probe = await store.get(sids[0]);
-  if (probe?.userId !== 'u-1') throw new Error(`the ${store.kind} store did not return the session it was given`);
+  if (probe?.userId !== 'u-1') throw new Error(`the ${store.backend} store did not return the session it was given`);
 }
 
 async function deleteKeys(client: Redis, keys: readonly string[]): Promise<void> {

@@ -7,11 +7,17 @@ import { CartsService } from './carts/carts.service';
 /** Carts and orders. Where they live is StateModule's choice, made once at boot. */
 @Module({})
 export class CartModule {
-  static register({ config }: ReplicaContext): DynamicModule {
+  static register({ config, address }: ReplicaContext): DynamicModule {
     return {
       module: CartModule,
       imports: [
-        StateModule.register({ mode: config.stateMode, redisUrl: config.redisUrl, ttlSeconds: config.sessionTtlSeconds, kinds: ['carts'] }),
+        StateModule.register({
+          mode: config.stateMode,
+          redisUrl: config.redisUrl,
+          ttlSeconds: config.sessionTtlSeconds,
+          kinds: ['carts'],
+          replicaId: address.id,
+        }),
       ],
       controllers: [CartsController],
       providers: [CartsService, { provide: STORE_PROBE, useExisting: CART_STORE }],

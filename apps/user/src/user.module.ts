@@ -8,11 +8,17 @@ import { CredentialsService } from './users/credentials.service';
 /** Logins and sessions. Where a session lives is StateModule's choice, made once at boot. */
 @Module({})
 export class UserModule {
-  static register({ config }: ReplicaContext): DynamicModule {
+  static register({ config, address }: ReplicaContext): DynamicModule {
     return {
       module: UserModule,
       imports: [
-        StateModule.register({ mode: config.stateMode, redisUrl: config.redisUrl, ttlSeconds: config.sessionTtlSeconds, kinds: ['sessions'] }),
+        StateModule.register({
+          mode: config.stateMode,
+          redisUrl: config.redisUrl,
+          ttlSeconds: config.sessionTtlSeconds,
+          kinds: ['sessions'],
+          replicaId: address.id,
+        }),
       ],
       controllers: [SessionsController],
       providers: [CredentialsService, SessionsService, { provide: STORE_PROBE, useExisting: SESSION_STORE }],

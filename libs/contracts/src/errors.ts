@@ -24,6 +24,8 @@ export const ErrorCodes = {
   invalidSession: 'invalid_session',
   sessionLost: 'session_lost',
   sessionExpired: 'session_expired_or_unknown',
+  /** A cart write whose session ended meanwhile (a logout or a new login raced it): nothing was written. */
+  sessionEnded: 'session_ended',
   notFound: 'not_found',
   productNotFound: 'product_not_found',
   itemNotInCart: 'item_not_in_cart',

@@ -10,7 +10,8 @@ export const CartPatterns = {
   addItem: 'cart.items.add',
   removeItem: 'cart.items.remove',
   checkout: 'cart.checkout',
-  clear: 'cart.clear',
+  /** The session ended: drop its cart and refuse later writes to it. */
+  discard: 'cart.discard',
 } as const;
 
 export const ProductPatterns = {
@@ -34,5 +35,5 @@ export const WRITE_PATTERNS: ReadonlySet<string> = new Set<string>([
   CartPatterns.addItem,
   CartPatterns.removeItem,
   CartPatterns.checkout,
-  CartPatterns.clear,
+  CartPatterns.discard,
 ]);

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LabConfigModule } from '@app/config';
-import { STORE_OBSERVER } from '@app/state';
+import { STATE_GAUGES, STORE_OBSERVER } from '@app/state';
 import { ReplicaTelemetry, TracingLifecycle } from '@app/telemetry';
 import { ReplicaHealthService } from './replica-health';
 import { ReplicaHttpServer } from './replica-http.server';
@@ -10,9 +10,9 @@ import { RpcErrorFilter } from './rpc-error.filter';
 import { REPLICA_ADDRESS, ReplicaContext } from './replica.tokens';
 
 /**
- * What every replica shares: config, identity, telemetry (also the store observer), health,
- * the metrics/probe HTTP server, the lab's message handlers, and the one error path of the
- * hop. No interceptors or pipes run per message: the transport times and traces each call, and
+ * What every replica shares: config, identity, telemetry (also the store observer and where
+ * StateModule registers the state gauges), health, the metrics/probe HTTP server, the lab's
+ * message handlers, and the one error path of the hop. No interceptors or pipes run per message: the transport times and traces each call, and
  * the gateway validated the input at the edge.
  */
 @Global()
@@ -27,12 +27,13 @@ export class ReplicaModule {
         { provide: REPLICA_ADDRESS, useValue: context.address },
         { provide: ReplicaTelemetry, useValue: telemetry },
         { provide: STORE_OBSERVER, useValue: telemetry },
+        { provide: STATE_GAUGES, useValue: telemetry },
         ReplicaHealthService,
         ReplicaHttpServer,
         TracingLifecycle,
         { provide: APP_FILTER, useClass: RpcErrorFilter },
       ],
-      exports: [REPLICA_ADDRESS, ReplicaTelemetry, STORE_OBSERVER],
+      exports: [REPLICA_ADDRESS, ReplicaTelemetry, STORE_OBSERVER, STATE_GAUGES],
     };
   }
 }

@@ -1,19 +1,24 @@
 /**
  * The `state` library: where sessions, carts and orders live. One port per kind of state
  * (SessionStore, CartStore), a memory adapter and a Redis adapter for each, and a dynamic
- * module that picks the adapters once at boot from the state mode.
+ * module that picks the adapters once at boot from the state mode and registers their gauges.
  */
 export * from './stores';
 export * from './tokens';
 export { StateModule } from './state.module';
-export type { StateModuleOptions, StateKind, StateStoreMode } from './state.module';
+export type { StateModuleOptions } from './state.module';
+export { stateHolder } from './state-gauges';
+export type { StateCount, StateGauges } from './state-gauges';
 export { ObservedSessionStore, ObservedCartStore } from './observed-stores';
 export type { StoreObserver } from './observed-stores';
 export { MemorySessionStore, MemoryCartStore } from './memory-stores';
 export type { MemoryStoreOptions } from './memory-stores';
+export { ExpiryGrid, MAX_EXPIRY_STEP_MS, defaultExpiryStepMs } from './expiry';
 export { RedisSessionStore } from './redis-session-store';
 export { RedisCartStore } from './redis-cart-store';
-export { DEFAULT_KEY_PREFIX } from './redis-support';
+export { RedisLedger } from './redis-ledger';
+export { DEFAULT_KEY_PREFIX, RedisKeyspace } from './redis-support';
+export type { LedgerName, RedisStoreOptions } from './redis-support';
 export {
   createRedisClient,
   closeRedisClient,

@@ -1,4 +1,5 @@
 import { MemoryCartStore, MemorySessionStore } from './memory-stores';
+import { SessionEndedError } from './stores';
 import { cartStoreContract } from './testing/cart-store.contract';
 import { sessionStoreContract } from './testing/session-store.contract';
 
@@ -12,17 +13,36 @@ describe('MemorySessionStore', () => {
 });
 
 describe('MemoryCartStore', () => {
-  cartStoreContract((ttlSeconds) => new MemoryCartStore(ttlSeconds));
+  // The cart replica cannot see sessions: a session ends for it when `discard` says so.
+  cartStoreContract((ttlSeconds) => {
+    const store = new MemoryCartStore(ttlSeconds);
+    return { store, startSession: async () => undefined, endSession: (cartId) => store.discard(cartId) };
+  });
+});
+
+describe('MemorySessionStore.count()', () => {
+  it('counts 200k sessions from its ledger, not by visiting them', async () => {
+    const store = new MemorySessionStore(1800);
+    for (let i = 0; i < 200_000; i++) await store.create(`sid-${i}`, { userId: 'u-1', username: 'alice' });
+    const started = process.hrtime.bigint();
+    expect(await store.count()).toBe(200_000);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5);
+    await store.close();
+  });
 });
 
 describe('memory store timers', () => {
+  const alice = { userId: 'u-1', username: 'alice' };
+  const line = { productId: 'p1', quantity: 1, priceCents: 100 };
+  const limits = { maxLines: 3, maxQuantity: 5 };
+
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('clears its sweep timers on close()', async () => {
+  it('clears its sweep timer on close()', async () => {
     const sessions = new MemorySessionStore(60);
     const carts = new MemoryCartStore(60);
-    expect(jest.getTimerCount()).toBe(3);
+    expect(jest.getTimerCount()).toBe(2);
     await sessions.close();
     await carts.close();
     expect(jest.getTimerCount()).toBe(0);
@@ -30,22 +50,37 @@ describe('memory store timers', () => {
 
   it('hides an expired session at once, before any sweep ran', async () => {
     const store = new MemorySessionStore(60, { sweepIntervalMs: 3_600_000 });
-    await store.create('sid-1', { userId: 'u-1', username: 'alice' });
-    jest.setSystemTime(Date.now() + 60_001);
+    await store.create('sid-1', alice);
+    jest.setSystemTime(Date.now() + 61_001);
     expect(await store.count()).toBe(0);
     expect(await store.get('sid-1')).toBeNull();
     await store.close();
   });
 
-  it('slides a session by one TTL from each read', async () => {
-    const store = new MemorySessionStore(60);
-    await store.create('sid-1', { userId: 'u-1', username: 'alice' });
+  it('slides a session from each read to the first 1 s boundary at least 60 s later', async () => {
+    jest.setSystemTime(1_000_000_000_250);
+    const store = new MemorySessionStore(60, { expiryStepMs: 1000 });
+    await store.create('sid-1', alice);
     for (let i = 0; i < 5; i++) {
       jest.advanceTimersByTime(59_000);
       expect(await store.get('sid-1')).not.toBeNull();
     }
-    jest.advanceTimersByTime(60_001);
+    // Last read at …250 + 5 × 59 s: it lives until the boundary 60.75 s later, not a moment more.
+    jest.advanceTimersByTime(60_749);
+    expect(await store.count()).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(await store.count()).toBe(0);
     expect(await store.get('sid-1')).toBeNull();
+    await store.close();
+  });
+
+  it('forgets the tombstone of a discarded cart one TTL later', async () => {
+    const store = new MemoryCartStore(60);
+    await store.addItem('cart-1', line, limits);
+    await store.discard('cart-1');
+    await expect(store.addItem('cart-1', line, limits)).rejects.toBeInstanceOf(SessionEndedError);
+    jest.advanceTimersByTime(60_000 + 1000);
+    expect(await store.addItem('cart-1', line, limits)).toMatchObject({ ok: true });
     await store.close();
   });
 });

@@ -1,11 +1,14 @@
 import type { CartItem, Order, SessionUser } from '@app/contracts';
-import { assertTtlSeconds } from './ttl';
-import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreKind } from './stores';
+import { ExpiryGrid, MemoryLedger } from './expiry';
+import { SessionEndedError } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreBackend } from './stores';
 
 /** Options of the memory adapters. */
 export interface MemoryStoreOptions {
   /** How often expired entries are dropped from memory. Default: the TTL, within 1 s … 60 s. */
   sweepIntervalMs?: number;
+  /** Expiry boundaries (see ExpiryGrid). Default: a sixtieth of the TTL, within 100 ms … 10 s. */
+  expiryStepMs?: number;
 }
 
 interface Expiring<T> {
@@ -14,62 +17,83 @@ interface Expiring<T> {
 }
 
 /**
- * A Map whose entries expire `ttlMs` after they were last touched. Expired entries are
- * invisible at once and dropped by a periodic sweep; the sweep timer never keeps the process
- * alive and `close()` clears it.
+ * A Map whose entries expire on the boundaries of an ExpiryGrid, one TTL (rounded up to the next
+ * boundary) after they were last touched. Expired entries are invisible at once and dropped by
+ * `sweep()`. Live entries are counted from a ledger kept per boundary, so counting costs
+ * O(TTL / step) whatever the number of entries, and a touch costs one comparison (plus a ledger
+ * move at most once per step).
  */
 class ExpiringMap<T> {
   private readonly entries = new Map<string, Expiring<T>>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly ledger = new MemoryLedger();
 
-  constructor(private readonly ttlMs: number, sweepIntervalMs: number) {
-    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
-    this.sweeper.unref();
+  constructor(private readonly grid: ExpiryGrid) {}
+
+  /** The live value, its expiry slid to the boundary due now. */
+  touch(key: string): T | undefined {
+    const now = Date.now();
+    const entry = this.live(key, now);
+    if (!entry) return undefined;
+    const expiresAt = this.grid.expiryAfterUseAt(now);
+    if (expiresAt > entry.expiresAt) {
+      this.ledger.move(entry.expiresAt, expiresAt);
+      entry.expiresAt = expiresAt;
+    }
+    return entry.value;
   }
 
-  /** The live value, its expiry pushed back to now + TTL. */
-  touch(key: string): T | undefined {
-    const entry = this.live(key);
-    if (entry) entry.expiresAt = Date.now() + this.ttlMs;
-    return entry?.value;
+  /** True while the key is live; does not slide its expiry. */
+  has(key: string): boolean {
+    return this.live(key, Date.now()) !== undefined;
   }
 
   set(key: string, value: T): void {
-    this.entries.set(key, { value, expiresAt: Date.now() + this.ttlMs });
+    const now = Date.now();
+    const expiresAt = this.grid.expiryAfterUseAt(now);
+    this.ledger.move(this.live(key, now)?.expiresAt ?? null, expiresAt);
+    this.entries.set(key, { value, expiresAt });
   }
 
   delete(key: string): boolean {
-    return this.live(key) !== undefined && this.entries.delete(key);
+    const entry = this.live(key, Date.now());
+    if (!entry) return false;
+    this.ledger.move(entry.expiresAt, null);
+    return this.entries.delete(key);
   }
 
-  countLive(predicate: (value: T) => boolean = () => true): number {
-    const now = Date.now();
-    let count = 0;
-    for (const entry of this.entries.values()) if (entry.expiresAt > now && predicate(entry.value)) count++;
-    return count;
+  countLive(): number {
+    return this.ledger.live(Date.now());
   }
 
-  close(): void {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
-  }
-
-  private live(key: string): Expiring<T> | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt > Date.now()) return entry;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  private sweep(): void {
+  sweep(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
+
+  /** An expired entry leaves the map here; the ledger needs no update: its boundary has passed. */
+  private live(key: string, now: number): Expiring<T> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > now) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
 }
 
-function sweepInterval(ttlSeconds: number, options: MemoryStoreOptions): number {
-  return options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, ttlSeconds * 1000));
+/** One sweep timer per store; it never keeps the process alive and `stop()` clears it. */
+class Sweeper {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(ttlSeconds: number, options: MemoryStoreOptions, maps: Array<ExpiringMap<unknown>>) {
+    const interval = options.sweepIntervalMs ?? Math.min(60_000, Math.max(1_000, ttlSeconds * 1000));
+    this.timer = setInterval(() => maps.forEach((map) => map.sweep()), interval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
 }
 
 const copyItem = (item: CartItem): CartItem => ({
@@ -83,12 +107,13 @@ const copyItem = (item: CartItem): CartItem => ({
  * Values are copied in and out, so callers never share state with the store.
  */
 export class MemorySessionStore implements SessionStore {
-  readonly kind: StoreKind = 'memory';
+  readonly backend: StoreBackend = 'memory';
   private readonly sessions: ExpiringMap<SessionUser>;
+  private readonly sweeper: Sweeper;
 
   constructor(ttlSeconds: number, options: MemoryStoreOptions = {}) {
-    assertTtlSeconds(ttlSeconds);
-    this.sessions = new ExpiringMap(ttlSeconds * 1000, sweepInterval(ttlSeconds, options));
+    this.sessions = new ExpiringMap(new ExpiryGrid(ttlSeconds, options.expiryStepMs));
+    this.sweeper = new Sweeper(ttlSeconds, options, [this.sessions]);
   }
 
   async create(sid: string, user: SessionUser): Promise<void> {
@@ -113,7 +138,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    this.sessions.close();
+    this.sweeper.stop();
   }
 }
 
@@ -121,17 +146,25 @@ export class MemorySessionStore implements SessionStore {
  * Carts and orders in this process' memory: lost when the process dies. A cart's expiry
  * slides on every access; an order expires one TTL after checkout (nothing reads orders back,
  * so nothing slides it): it bounds memory during long load runs, the same as in Redis.
+ *
+ * This replica cannot see sessions (they live on user replicas), so the end of a session reaches
+ * it as `discard(cartId)`: the cart goes, and a tombstone refuses every later write to that cart
+ * id for one TTL. Session ids are never reused, and a write still in flight after a TTL is not a
+ * race the lab has.
  */
 export class MemoryCartStore implements CartStore {
-  readonly kind: StoreKind = 'memory';
+  readonly backend: StoreBackend = 'memory';
   private readonly carts: ExpiringMap<CartItem[]>;
   private readonly orders: ExpiringMap<Order>;
+  private readonly ended: ExpiringMap<true>;
+  private readonly sweeper: Sweeper;
 
   constructor(ttlSeconds: number, options: MemoryStoreOptions = {}) {
-    assertTtlSeconds(ttlSeconds);
-    const interval = sweepInterval(ttlSeconds, options);
-    this.carts = new ExpiringMap(ttlSeconds * 1000, interval);
-    this.orders = new ExpiringMap(ttlSeconds * 1000, interval);
+    const grid = new ExpiryGrid(ttlSeconds, options.expiryStepMs);
+    this.carts = new ExpiringMap(grid);
+    this.orders = new ExpiringMap(grid);
+    this.ended = new ExpiringMap(grid);
+    this.sweeper = new Sweeper(ttlSeconds, options, [this.carts, this.orders, this.ended]);
   }
 
   async get(cartId: string): Promise<CartItem[]> {
@@ -139,6 +172,7 @@ export class MemoryCartStore implements CartStore {
   }
 
   async addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
+    this.refuseEnded(cartId);
     const existing = this.carts.touch(cartId);
     const lines = existing ?? [];
     const line = lines.find((l) => l.productId === item.productId);
@@ -156,6 +190,7 @@ export class MemoryCartStore implements CartStore {
   }
 
   async removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
+    this.refuseEnded(cartId);
     const lines = this.carts.touch(cartId);
     const index = lines?.findIndex((l) => l.productId === productId) ?? -1;
     if (!lines || index < 0) return null;
@@ -165,6 +200,7 @@ export class MemoryCartStore implements CartStore {
   }
 
   async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
+    this.refuseEnded(cartId);
     const lines = this.carts.touch(cartId);
     if (!lines || lines.length === 0) return null;
     const items = lines.map(copyItem);
@@ -180,12 +216,13 @@ export class MemoryCartStore implements CartStore {
     return { ...placed, items: items.map(copyItem) };
   }
 
-  async clear(cartId: string): Promise<void> {
+  async discard(cartId: string): Promise<void> {
     this.carts.delete(cartId);
+    this.ended.set(cartId, true);
   }
 
   async count(): Promise<number> {
-    return this.carts.countLive((lines) => lines.length > 0);
+    return this.carts.countLive();
   }
 
   async countOrders(): Promise<number> {
@@ -197,7 +234,10 @@ export class MemoryCartStore implements CartStore {
   }
 
   async close(): Promise<void> {
-    this.carts.close();
-    this.orders.close();
+    this.sweeper.stop();
+  }
+
+  private refuseEnded(cartId: string): void {
+    if (this.ended.has(cartId)) throw new SessionEndedError(cartId);
   }
 }

@@ -20,7 +20,7 @@ describe('ObservedSessionStore', () => {
     expect(await store.count()).toBe(0);
     expect(await store.ping()).toBe(true);
     await store.close();
-    expect(store.kind).toBe('memory');
+    expect(store.backend).toBe('memory');
     expect(observer.calls.map((c) => c.operation)).toEqual(['create', 'get', 'destroy', 'count', 'ping']);
     for (const call of observer.calls) {
       expect(call.store).toBe('memory');
@@ -32,7 +32,7 @@ describe('ObservedSessionStore', () => {
   it('times the store call itself, and reports calls that fail', async () => {
     const observer = new RecordingObserver();
     const down: SessionStore = {
-      kind: 'redis',
+      backend: 'redis',
       create: async () => undefined,
       get: () => new Promise<never>((_, reject) => setTimeout(() => reject(new StoreUnavailableError('down')), 50)),
       destroy: async () => false,
@@ -65,13 +65,13 @@ describe('ObservedCartStore', () => {
     await store.get('c');
     expect(await store.removeItem('c', 'p2')).toHaveLength(1);
     expect(await store.checkout('c', { orderId: 'o', userId: 'u', createdAt: 'now' })).toMatchObject({ totalCents: 10 });
-    await store.clear('c');
+    await store.discard('c');
     await store.count();
     await store.countOrders();
     await store.ping();
     await store.close();
     expect(observer.calls.map((c) => c.operation)).toEqual([
-      'add_item', 'add_item', 'get', 'remove_item', 'checkout', 'clear', 'count', 'count_orders', 'ping',
+      'add_item', 'add_item', 'get', 'remove_item', 'checkout', 'discard', 'count', 'count_orders', 'ping',
     ]);
   });
 });

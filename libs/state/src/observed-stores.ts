@@ -1,17 +1,17 @@
 import type { CartItem, Order, SessionUser } from '@app/contracts';
-import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreKind } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreBackend } from './stores';
 
 /**
  * Receives the duration of every store call (for example a `lab_state_store_duration_seconds`
  * histogram). Provide it under `STORE_OBSERVER`; it must not throw.
  */
 export interface StoreObserver {
-  /** `operation`: `create`, `get`, `destroy`, `count`, `add_item`, `remove_item`, `checkout`, `clear`, `count_orders`, `ping`. */
-  observe(store: StoreKind, operation: string, seconds: number): void;
+  /** `operation`: `create`, `get`, `destroy`, `count`, `add_item`, `remove_item`, `checkout`, `discard`, `count_orders`, `ping`. */
+  observe(store: StoreBackend, operation: string, seconds: number): void;
 }
 
 /** Times `call` alone (not the caller's work around it), failures included. */
-async function timed<T>(observer: StoreObserver, store: StoreKind, operation: string, call: () => Promise<T>): Promise<T> {
+async function timed<T>(observer: StoreObserver, store: StoreBackend, operation: string, call: () => Promise<T>): Promise<T> {
   const start = process.hrtime.bigint();
   try {
     return await call();
@@ -27,30 +27,30 @@ async function timed<T>(observer: StoreObserver, store: StoreKind, operation: st
 
 /** A SessionStore that reports the duration of each call of `inner` to `observer`. */
 export class ObservedSessionStore implements SessionStore {
-  readonly kind: StoreKind;
+  readonly backend: StoreBackend;
 
   constructor(private readonly inner: SessionStore, private readonly observer: StoreObserver) {
-    this.kind = inner.kind;
+    this.backend = inner.backend;
   }
 
   create(sid: string, user: SessionUser): Promise<void> {
-    return timed(this.observer, this.kind, 'create', () => this.inner.create(sid, user));
+    return timed(this.observer, this.backend, 'create', () => this.inner.create(sid, user));
   }
 
   get(sid: string): Promise<SessionUser | null> {
-    return timed(this.observer, this.kind, 'get', () => this.inner.get(sid));
+    return timed(this.observer, this.backend, 'get', () => this.inner.get(sid));
   }
 
   destroy(sid: string): Promise<boolean> {
-    return timed(this.observer, this.kind, 'destroy', () => this.inner.destroy(sid));
+    return timed(this.observer, this.backend, 'destroy', () => this.inner.destroy(sid));
   }
 
   count(): Promise<number> {
-    return timed(this.observer, this.kind, 'count', () => this.inner.count());
+    return timed(this.observer, this.backend, 'count', () => this.inner.count());
   }
 
   ping(): Promise<boolean> {
-    return timed(this.observer, this.kind, 'ping', () => this.inner.ping());
+    return timed(this.observer, this.backend, 'ping', () => this.inner.ping());
   }
 
   close(): Promise<void> {
@@ -60,42 +60,42 @@ export class ObservedSessionStore implements SessionStore {
 
 /** A CartStore that reports the duration of each call of `inner` to `observer`. */
 export class ObservedCartStore implements CartStore {
-  readonly kind: StoreKind;
+  readonly backend: StoreBackend;
 
   constructor(private readonly inner: CartStore, private readonly observer: StoreObserver) {
-    this.kind = inner.kind;
+    this.backend = inner.backend;
   }
 
   get(cartId: string): Promise<CartItem[]> {
-    return timed(this.observer, this.kind, 'get', () => this.inner.get(cartId));
+    return timed(this.observer, this.backend, 'get', () => this.inner.get(cartId));
   }
 
   addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
-    return timed(this.observer, this.kind, 'add_item', () => this.inner.addItem(cartId, item, limits));
+    return timed(this.observer, this.backend, 'add_item', () => this.inner.addItem(cartId, item, limits));
   }
 
   removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
-    return timed(this.observer, this.kind, 'remove_item', () => this.inner.removeItem(cartId, productId));
+    return timed(this.observer, this.backend, 'remove_item', () => this.inner.removeItem(cartId, productId));
   }
 
   checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
-    return timed(this.observer, this.kind, 'checkout', () => this.inner.checkout(cartId, order));
+    return timed(this.observer, this.backend, 'checkout', () => this.inner.checkout(cartId, order));
   }
 
-  clear(cartId: string): Promise<void> {
-    return timed(this.observer, this.kind, 'clear', () => this.inner.clear(cartId));
+  discard(cartId: string): Promise<void> {
+    return timed(this.observer, this.backend, 'discard', () => this.inner.discard(cartId));
   }
 
   count(): Promise<number> {
-    return timed(this.observer, this.kind, 'count', () => this.inner.count());
+    return timed(this.observer, this.backend, 'count', () => this.inner.count());
   }
 
   countOrders(): Promise<number> {
-    return timed(this.observer, this.kind, 'count_orders', () => this.inner.countOrders());
+    return timed(this.observer, this.backend, 'count_orders', () => this.inner.countOrders());
   }
 
   ping(): Promise<boolean> {
-    return timed(this.observer, this.kind, 'ping', () => this.inner.ping());
+    return timed(this.observer, this.backend, 'ping', () => this.inner.ping());
   }
 
   close(): Promise<void> {

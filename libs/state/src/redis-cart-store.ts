@@ -1,21 +1,32 @@
 import type { CartItem, Order } from '@app/contracts';
 import type Redis from 'ioredis';
-import { countKeys, DEFAULT_KEY_PREFIX, redisCall, redisPing } from './redis-support';
-import type { AddItemOutcome, CartLimits, CartStore, StoreKind } from './stores';
-import { assertTtlSeconds } from './ttl';
+import { ExpiryGrid } from './expiry';
+import { RedisLedger } from './redis-ledger';
+import { LUA_STAMPS, redisCall, RedisKeyspace, redisPing, RedisStoreOptions, unstamp } from './redis-support';
+import { SessionEndedError } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, StoreBackend } from './stores';
 
-// A cart is one string key holding its lines as a JSON array in insertion order; an empty
-// cart has no key. Each mutation is one Lua script: atomic, one round trip, and it slides the
-// cart's expiry (also when it refuses or finds nothing to remove).
+// A cart is one string key, `<expiresAtMs>|<lines as a JSON array in insertion order>`; an empty
+// cart has no key. Each write is one Lua script: atomic, one round trip. It first checks the
+// session key of the same id (same hash tag, same Cluster slot) and writes nothing when the
+// session is gone: a write racing a logout either runs before the session's end (and the
+// logout's discard removes the cart after it) or is refused. It slides the cart's expiry, never
+// back (also when it refuses or finds nothing to remove), and returns the cart's expiry before
+// and after, which the carts ledger follows ('' = no cart).
 
-/** KEYS: cart. ARGV: ttl, productId, quantity, priceCents, maxLines, maxQuantity. → {1, lines} | {0, reason} */
-const ADD_ITEM = `
+/** KEYS: cart, session. ARGV: expiry due, productId, quantity, priceCents, maxLines, maxQuantity. → {1, lines, from, to} | {0, reason, from, to} | {-1} */
+const ADD_ITEM = `${LUA_STAMPS}
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
-local ttl = tonumber(ARGV[1])
 local productId, quantity, price = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxLines, maxQuantity = tonumber(ARGV[5]), tonumber(ARGV[6])
+local was, body, expiry = '', nil, ARGV[1]
 local lines = {}
-if raw then lines = cjson.decode(raw) end
+if raw then
+  was, body = unstamp(raw)
+  lines = cjson.decode(body)
+  expiry = later(was, expiry)
+end
 local line = nil
 for _, l in ipairs(lines) do
   if l.productId == productId then line = l; break end
@@ -29,8 +40,9 @@ elseif quantity > maxQuantity then
   refusal = 'quantity_limit'
 end
 if refusal then
-  if raw then redis.call('EXPIRE', KEYS[1], ttl) end
-  return {0, refusal}
+  if not raw then return {0, refusal, '', ''} end
+  if expiry ~= was then redis.call('SET', KEYS[1], expiry .. '|' .. body, 'PXAT', expiry) end
+  return {0, refusal, was, expiry}
 end
 if line then
   line.quantity = line.quantity + quantity
@@ -39,69 +51,74 @@ else
   lines[#lines + 1] = {productId = productId, quantity = quantity, priceCents = price}
 end
 local encoded = cjson.encode(lines)
-redis.call('SET', KEYS[1], encoded, 'EX', ttl)
-return {1, encoded}
+redis.call('SET', KEYS[1], expiry .. '|' .. encoded, 'PXAT', expiry)
+return {1, encoded, was, expiry}
 `;
 
-/** KEYS: cart. ARGV: ttl, productId. → remaining lines | nil when the product was not there */
-const REMOVE_ITEM = `
+/** KEYS: cart, session. ARGV: expiry due, productId. → {1, remaining lines, from, to} | {0, '', from, to} when the product was not there | {-1} */
+const REMOVE_ITEM = `${LUA_STAMPS}
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local lines = cjson.decode(raw)
+if not raw then return {0, '', '', ''} end
+local was, body = unstamp(raw)
+local expiry = later(was, ARGV[1])
+local lines = cjson.decode(body)
 local index = nil
 for i, l in ipairs(lines) do
   if l.productId == ARGV[2] then index = i; break end
 end
 if not index then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  return false
+  if expiry ~= was then redis.call('SET', KEYS[1], expiry .. '|' .. body, 'PXAT', expiry) end
+  return {0, '', was, expiry}
 end
 table.remove(lines, index)
 if #lines == 0 then
   redis.call('DEL', KEYS[1])
-  return '[]'
+  return {1, '[]', was, ''}
 end
 local encoded = cjson.encode(lines)
-redis.call('SET', KEYS[1], encoded, 'EX', ARGV[1])
-return encoded
+redis.call('SET', KEYS[1], expiry .. '|' .. encoded, 'PXAT', expiry)
+return {1, encoded, was, expiry}
 `;
 
-/** KEYS: cart, order. ARGV: ttl, orderId, userId, createdAt. → order JSON | nil when the cart is empty */
-const CHECKOUT = `
+/** KEYS: cart, session, order. ARGV: expiry due (the order's), orderId, userId, createdAt. → {1, order JSON, from} | {0, '', from} when the cart is empty | {-1} */
+const CHECKOUT = `${LUA_STAMPS}
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local lines = cjson.decode(raw)
-if #lines == 0 then
-  redis.call('DEL', KEYS[1])
-  return false
-end
+if not raw then return {0, '', ''} end
+local was, body = unstamp(raw)
+local lines = cjson.decode(body)
+redis.call('DEL', KEYS[1])
+if #lines == 0 then return {0, '', was} end
 local total = 0
 for _, l in ipairs(lines) do total = total + l.quantity * l.priceCents end
 local order = cjson.encode({orderId = ARGV[2], userId = ARGV[3], createdAt = ARGV[4], items = lines, totalCents = total})
-redis.call('SET', KEYS[2], order, 'EX', ARGV[1])
-redis.call('DEL', KEYS[1])
-return order
+redis.call('SET', KEYS[3], order, 'PXAT', ARGV[1])
+return {1, order, was}
 `;
 
+type Ended = [-1];
 interface CartScripts {
   statelabCartAddItem(
     cartKey: string,
-    ttlSeconds: number,
+    sessionKey: string,
+    expiresAt: number,
     productId: string,
     quantity: number,
     priceCents: number,
     maxLines: number,
     maxQuantity: number,
-  ): Promise<[1, string] | [0, 'cart_full' | 'quantity_limit']>;
-  statelabCartRemoveItem(cartKey: string, ttlSeconds: number, productId: string): Promise<string | null>;
+  ): Promise<[1, string, string, string] | [0, 'cart_full' | 'quantity_limit', string, string] | Ended>;
+  statelabCartRemoveItem(cartKey: string, sessionKey: string, expiresAt: number, productId: string): Promise<[1 | 0, string, string, string] | Ended>;
   statelabCartCheckout(
     cartKey: string,
+    sessionKey: string,
     orderKey: string,
-    ttlSeconds: number,
+    expiresAt: number,
     orderId: string,
     userId: string,
     createdAt: string,
-  ): Promise<string | null>;
+  ): Promise<[1 | 0, string, string] | Ended>;
 }
 
 /** Stored lines in their stored order, each with a fixed key order. */
@@ -113,44 +130,58 @@ function toLines(decoded: unknown): CartItem[] {
 
 const parseLines = (raw: string): CartItem[] => toLines(JSON.parse(raw));
 
+/** A boundary a script returned ('' = none). */
+const boundary = (value: string): number | null => (value === '' ? null : Number(value));
+
 /**
- * Carts in Redis as `<prefix>cart:<cartId>` (the lines as JSON, in insertion order) and the
- * orders made from them as `<prefix>order:<orderId>`. Every operation is one round trip;
- * addItem, removeItem and checkout run as Lua scripts (EVALSHA, falling back to EVAL after a
- * Redis restart), so they are atomic across replicas. A cart's expiry slides on every access;
- * an order expires one TTL after checkout. Redis failures reject with StoreUnavailableError.
- * The client belongs to the caller: `close()` leaves it open.
+ * Carts in Redis as `<prefix>cart:{<cartId>}` and the orders made from them as
+ * `<prefix>order:{<cartId>}:<orderId>` (see RedisKeyspace): a cart id is its session's id, and
+ * every key of a session shares its hash tag. Every operation is one round trip; addItem,
+ * removeItem and checkout run as Lua scripts (EVALSHA, falling back to EVAL after a Redis
+ * restart) that refuse with SessionEndedError, writing nothing, once the session key is gone,
+ * so they are atomic across replicas and no cart outlives its session. A cart's expiry slides on
+ * every access (get slides it in the background, at most once per expiry step); an order expires
+ * one TTL after checkout. The carts and orders ledgers (RedisLedger) make `count()` and
+ * `countOrders()` one command each. Redis failures reject with StoreUnavailableError. The client
+ * belongs to the caller: `close()` leaves it open.
  */
 export class RedisCartStore implements CartStore {
-  readonly kind: StoreKind = 'redis';
-  private readonly cartPrefix: string;
-  private readonly orderPrefix: string;
+  readonly backend: StoreBackend = 'redis';
+  private readonly keys: RedisKeyspace;
+  private readonly carts: RedisLedger;
+  private readonly orders: RedisLedger;
   private readonly scripts: CartScripts;
 
   constructor(
     private readonly client: Redis,
-    private readonly ttlSeconds: number,
-    keyPrefix: string = DEFAULT_KEY_PREFIX,
+    ttlSeconds: number,
+    options: RedisStoreOptions = {},
   ) {
-    assertTtlSeconds(ttlSeconds);
-    this.cartPrefix = `${keyPrefix}cart:`;
-    this.orderPrefix = `${keyPrefix}order:`;
-    client.defineCommand('statelabCartAddItem', { numberOfKeys: 1, lua: ADD_ITEM });
-    client.defineCommand('statelabCartRemoveItem', { numberOfKeys: 1, lua: REMOVE_ITEM });
-    client.defineCommand('statelabCartCheckout', { numberOfKeys: 2, lua: CHECKOUT });
+    this.keys = new RedisKeyspace(options.keyPrefix);
+    const grid = new ExpiryGrid(ttlSeconds, options.expiryStepMs);
+    this.carts = new RedisLedger(client, this.keys.ledger('carts'), grid);
+    this.orders = new RedisLedger(client, this.keys.ledger('orders'), grid);
+    client.defineCommand('statelabCartAddItem', { numberOfKeys: 2, lua: ADD_ITEM });
+    client.defineCommand('statelabCartRemoveItem', { numberOfKeys: 2, lua: REMOVE_ITEM });
+    client.defineCommand('statelabCartCheckout', { numberOfKeys: 3, lua: CHECKOUT });
     this.scripts = client as unknown as CartScripts;
   }
 
   async get(cartId: string): Promise<CartItem[]> {
-    const raw = await redisCall('get', () => this.client.getex(this.cartKey(cartId), 'EX', this.ttlSeconds));
-    return raw === null ? [] : parseLines(raw);
+    const key = this.keys.cart(cartId);
+    const raw = await redisCall('get', () => this.client.get(key));
+    const entry = raw === null ? null : unstamp(raw);
+    if (!entry) return [];
+    this.carts.slide(key, entry.expiresAt);
+    return parseLines(entry.payload);
   }
 
   async addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
-    const [ok, result] = await redisCall('add_item', () =>
+    const reply = await redisCall('add_item', () =>
       this.scripts.statelabCartAddItem(
-        this.cartKey(cartId),
-        this.ttlSeconds,
+        this.keys.cart(cartId),
+        this.keys.session(cartId),
+        this.carts.expiryNow(),
         item.productId,
         item.quantity,
         item.priceCents,
@@ -158,29 +189,38 @@ export class RedisCartStore implements CartStore {
         limits.maxQuantity,
       ),
     );
-    return ok === 1 ? { ok: true, items: parseLines(result) } : { ok: false, reason: result };
+    if (reply[0] === -1) throw new SessionEndedError(cartId);
+    this.carts.move(boundary(reply[2]), boundary(reply[3]));
+    return reply[0] === 1 ? { ok: true, items: parseLines(reply[1]) } : { ok: false, reason: reply[1] };
   }
 
   async removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
-    const raw = await redisCall('remove_item', () =>
-      this.scripts.statelabCartRemoveItem(this.cartKey(cartId), this.ttlSeconds, productId),
+    const reply = await redisCall('remove_item', () =>
+      this.scripts.statelabCartRemoveItem(this.keys.cart(cartId), this.keys.session(cartId), this.carts.expiryNow(), productId),
     );
-    return raw === null ? null : parseLines(raw);
+    if (reply[0] === -1) throw new SessionEndedError(cartId);
+    this.carts.move(boundary(reply[2]), boundary(reply[3]));
+    return reply[0] === 1 ? parseLines(reply[1]) : null;
   }
 
   async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
-    const raw = await redisCall('checkout', () =>
+    const expiresAt = this.orders.expiryNow();
+    const reply = await redisCall('checkout', () =>
       this.scripts.statelabCartCheckout(
-        this.cartKey(cartId),
-        this.orderPrefix + order.orderId,
-        this.ttlSeconds,
+        this.keys.cart(cartId),
+        this.keys.session(cartId),
+        this.keys.order(cartId, order.orderId),
+        expiresAt,
         order.orderId,
         order.userId,
         order.createdAt,
       ),
     );
-    if (raw === null) return null;
-    const placed = JSON.parse(raw) as Order;
+    if (reply[0] === -1) throw new SessionEndedError(cartId);
+    this.carts.move(boundary(reply[2]), null);
+    if (reply[0] === 0) return null;
+    this.orders.move(null, expiresAt);
+    const placed = JSON.parse(reply[1]) as Order;
     return {
       orderId: placed.orderId,
       userId: placed.userId,
@@ -190,27 +230,29 @@ export class RedisCartStore implements CartStore {
     };
   }
 
-  async clear(cartId: string): Promise<void> {
-    await redisCall('clear', () => this.client.del(this.cartKey(cartId)));
+  /**
+   * Drops the cart. Later writes are refused by the session check of the scripts: the caller
+   * ends the session first (see the gateway's logout), and session ids are never reused.
+   */
+  async discard(cartId: string): Promise<void> {
+    const raw = await redisCall('discard', () => this.client.getdel(this.keys.cart(cartId)));
+    if (raw !== null) this.carts.move(unstamp(raw)?.expiresAt ?? null, null);
   }
 
-  async count(): Promise<number> {
-    return countKeys(this.client, this.cartPrefix, 'count');
+  count(): Promise<number> {
+    return this.carts.live('count');
   }
 
-  async countOrders(): Promise<number> {
-    return countKeys(this.client, this.orderPrefix, 'count_orders');
+  countOrders(): Promise<number> {
+    return this.orders.live('count_orders');
   }
 
   ping(): Promise<boolean> {
     return redisPing(this.client);
   }
 
+  /** Waits for ledger updates in flight; the client is shared and owned by whoever created it. */
   async close(): Promise<void> {
-    // The client is shared and owned by whoever created it.
-  }
-
-  private cartKey(cartId: string): string {
-    return this.cartPrefix + cartId;
+    await Promise.all([this.carts.settled(), this.orders.settled()]);
   }
 }

@@ -77,6 +77,7 @@ describe('createRedisClient', () => {
     await eventually('the store to answer again', () => sessions.ping(), 5000);
     await sessions.create('sid-1', alice);
     expect(await sessions.get('sid-1')).toEqual(alice);
+    await sessions.create('cart-1', alice);
     // The restarted Redis has no scripts cached: the cart scripts load again.
     expect(await carts.addItem('cart-1', { productId: 'p1', quantity: 1, priceCents: 1 }, limits)).toMatchObject({ ok: true });
   });

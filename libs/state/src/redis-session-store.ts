@@ -1,56 +1,67 @@
 import type { SessionUser } from '@app/contracts';
 import type Redis from 'ioredis';
-import { countKeys, DEFAULT_KEY_PREFIX, redisCall, redisPing } from './redis-support';
-import type { SessionStore, StoreKind } from './stores';
-import { assertTtlSeconds } from './ttl';
+import { ExpiryGrid } from './expiry';
+import { RedisLedger } from './redis-ledger';
+import { redisCall, RedisKeyspace, redisPing, RedisStoreOptions, stamp, unstamp } from './redis-support';
+import type { SessionStore, StoreBackend } from './stores';
 
 /**
- * Sessions in Redis as `<prefix>session:<sid>` → JSON with `EX ttl`; `get` slides the expiry in
- * the same round trip (GETEX … EX). Every replica sees the same sessions. Redis failures reject
- * with StoreUnavailableError. The client belongs to the caller: `close()` leaves it open.
+ * Sessions in Redis as `<prefix>session:{<sid>}` → `<expiresAtMs>|<user JSON>`, expiring at
+ * that millisecond (see RedisKeyspace). Every call is one round trip: create is SET … PXAT … GET,
+ * destroy is GETDEL, get is a plain GET; when the expiry read with it is due to slide (at most
+ * once per expiry step, see ExpiryGrid), a script slides it in the background. The sessions
+ * ledger (RedisLedger) follows every change, so `count()` is one command whatever the keyspace.
+ * Every replica sees the same sessions. Redis failures reject with StoreUnavailableError. The
+ * client belongs to the caller: `close()` leaves it open.
  */
 export class RedisSessionStore implements SessionStore {
-  readonly kind: StoreKind = 'redis';
-  private readonly prefix: string;
+  readonly backend: StoreBackend = 'redis';
+  private readonly keys: RedisKeyspace;
+  private readonly ledger: RedisLedger;
 
   constructor(
     private readonly client: Redis,
-    private readonly ttlSeconds: number,
-    keyPrefix: string = DEFAULT_KEY_PREFIX,
+    ttlSeconds: number,
+    options: RedisStoreOptions = {},
   ) {
-    assertTtlSeconds(ttlSeconds);
-    this.prefix = `${keyPrefix}session:`;
+    this.keys = new RedisKeyspace(options.keyPrefix);
+    this.ledger = new RedisLedger(client, this.keys.ledger('sessions'), new ExpiryGrid(ttlSeconds, options.expiryStepMs));
   }
 
   async create(sid: string, user: SessionUser): Promise<void> {
-    const value = JSON.stringify({ userId: user.userId, username: user.username });
-    await redisCall('create', () => this.client.set(this.key(sid), value, 'EX', this.ttlSeconds));
+    const expiresAt = this.ledger.expiryNow();
+    const value = stamp(expiresAt, JSON.stringify({ userId: user.userId, username: user.username }));
+    const replaced = await redisCall('create', () => this.client.set(this.keys.session(sid), value, 'PXAT', expiresAt, 'GET'));
+    this.ledger.move(replaced === null ? null : (unstamp(replaced)?.expiresAt ?? null), expiresAt);
   }
 
   async get(sid: string): Promise<SessionUser | null> {
-    const raw = await redisCall('get', () => this.client.getex(this.key(sid), 'EX', this.ttlSeconds));
-    if (raw === null) return null;
-    const user = JSON.parse(raw) as SessionUser;
+    const key = this.keys.session(sid);
+    const raw = await redisCall('get', () => this.client.get(key));
+    const entry = raw === null ? null : unstamp(raw);
+    if (!entry) return null;
+    this.ledger.slide(key, entry.expiresAt);
+    const user = JSON.parse(entry.payload) as SessionUser;
     return { userId: user.userId, username: user.username };
   }
 
   async destroy(sid: string): Promise<boolean> {
-    return (await redisCall('destroy', () => this.client.del(this.key(sid)))) > 0;
+    const raw = await redisCall('destroy', () => this.client.getdel(this.keys.session(sid)));
+    if (raw === null) return false;
+    this.ledger.move(unstamp(raw)?.expiresAt ?? null, null);
+    return true;
   }
 
-  async count(): Promise<number> {
-    return countKeys(this.client, this.prefix, 'count');
+  count(): Promise<number> {
+    return this.ledger.live('count');
   }
 
   ping(): Promise<boolean> {
     return redisPing(this.client);
   }
 
-  async close(): Promise<void> {
-    // The client is shared and owned by whoever created it.
-  }
-
-  private key(sid: string): string {
-    return this.prefix + sid;
+  /** Waits for ledger updates in flight; the client is shared and owned by whoever created it. */
+  close(): Promise<void> {
+    return this.ledger.settled();
   }
 }

@@ -4,6 +4,75 @@ import { StoreUnavailableError } from './stores';
 /** Default key prefix of the Redis adapters. */
 export const DEFAULT_KEY_PREFIX = 'statelab:';
 
+/** What counts in Redis: one expiry ledger per kind of entry. */
+export type LedgerName = 'sessions' | 'carts' | 'orders';
+
+/**
+ * The lab's Redis keys. Everything of one session carries the hash tag `{<sid>}`, so it lives in
+ * one Redis Cluster slot and a cart script can read the session key atomically with the cart:
+ *
+ * | key | value |
+ * |---|---|
+ * | `<prefix>session:{<sid>}` | `<expiresAtMs>\|<user JSON>`, PXAT expiresAtMs |
+ * | `<prefix>cart:{<sid>}` | `<expiresAtMs>\|<lines JSON>`, PXAT expiresAtMs (a cart id is its session id) |
+ * | `<prefix>order:{<sid>}:<orderId>` | the order's JSON, PXAT one TTL (rounded up) after checkout |
+ * | `<prefix>ledger:{<name>}` | hash: expiry boundary (Unix ms) → entries of that kind expiring there |
+ *
+ * Each ledger is one key, hence one slot: it is written as its own command, never inside a
+ * script with a session's keys (see RedisLedger).
+ */
+export class RedisKeyspace {
+  constructor(readonly prefix: string = DEFAULT_KEY_PREFIX) {}
+
+  session(sid: string): string {
+    return `${this.prefix}session:{${sid}}`;
+  }
+
+  cart(cartId: string): string {
+    return `${this.prefix}cart:{${cartId}}`;
+  }
+
+  order(cartId: string, orderId: string): string {
+    return `${this.prefix}order:{${cartId}}:${orderId}`;
+  }
+
+  ledger(name: LedgerName): string {
+    return `${this.prefix}ledger:{${name}}`;
+  }
+}
+
+/** Options of the Redis adapters. */
+export interface RedisStoreOptions {
+  /** Prefix of every key. Default `statelab:`. */
+  keyPrefix?: string;
+  /** Expiry boundaries (see ExpiryGrid). Default: a sixtieth of the TTL, within 100 ms … 10 s. */
+  expiryStepMs?: number;
+}
+
+/** A stored value with its expiry in front, so a plain GET tells whether the entry's expiry is due to slide. */
+export function stamp(expiresAt: number, payload: string): string {
+  return `${expiresAt}|${payload}`;
+}
+
+/** The expiry and payload of a stamped value; null for anything else. */
+export function unstamp(raw: string): { expiresAt: number; payload: string } | null {
+  const bar = raw.indexOf('|');
+  const expiresAt = bar > 0 ? Number(raw.slice(0, bar)) : NaN;
+  return Number.isSafeInteger(expiresAt) ? { expiresAt, payload: raw.slice(bar + 1) } : null;
+}
+
+/** The Lua side of stamp/unstamp, for scripts that change stamped values. */
+export const LUA_STAMPS = `
+local function unstamp(raw)
+  local bar = string.find(raw, '|', 1, true)
+  return string.sub(raw, 1, bar - 1), string.sub(raw, bar + 1)
+end
+local function later(a, b)
+  if tonumber(a) >= tonumber(b) then return a end
+  return b
+end
+`;
+
 /** Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError. */
 export async function redisCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -21,20 +90,4 @@ export async function redisPing(client: Redis): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * Live keys that start with `prefix`: a full SCAN (MATCH, COUNT 1000), so O(keys in the
- * database). Fine at scrape time for a lab; SCAN may return a key twice, hence the Set.
- */
-export async function countKeys(client: Redis, prefix: string, operation: string): Promise<number> {
-  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  const seen = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redisCall(operation, () => client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
-    for (const key of keys) seen.add(key);
-    cursor = next;
-  } while (cursor !== '0');
-  return seen.size;
 }

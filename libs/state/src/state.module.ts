@@ -1,29 +1,27 @@
 import { DynamicModule, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type { StateMode } from '@app/config';
 import type Redis from 'ioredis';
 import { MemoryCartStore, MemorySessionStore } from './memory-stores';
 import { ObservedCartStore, ObservedSessionStore, StoreObserver } from './observed-stores';
 import { closeRedisClient, createRedisClient } from './redis-client';
 import { RedisCartStore } from './redis-cart-store';
 import { RedisSessionStore } from './redis-session-store';
-import { DEFAULT_KEY_PREFIX } from './redis-support';
-import type { CartStore, SessionStore } from './stores';
-import { CART_STORE, SESSION_STORE, STORE_OBSERVER } from './tokens';
-
-/** Where state lives: this replica's memory, or Redis shared by all replicas. */
-export type StateStoreMode = 'stateful' | 'redis';
-
-/** Which stores a service needs. */
-export type StateKind = 'sessions' | 'carts';
+import { StateGauges, stateHolder } from './state-gauges';
+import type { CartStore, SessionStore, StateKind } from './stores';
+import { CART_STORE, SESSION_STORE, STATE_GAUGES, STORE_OBSERVER } from './tokens';
 
 /** Options of {@link StateModule.register}. */
 export interface StateModuleOptions {
-  mode: StateStoreMode;
+  /** `stateful`: this replica's memory; `redis`: Redis, shared by every replica. */
+  mode: StateMode;
   /** Used in `redis` mode only. */
   redisUrl: string;
   /** Sliding expiry of sessions and carts (and lifetime of orders), whole seconds. */
   ttlSeconds: number;
   /** The stores to provide: `sessions` → SESSION_STORE, `carts` → CART_STORE. */
   kinds: StateKind[];
+  /** This replica's id: the `replica` label of its state gauges while the state is its own (stateful mode). */
+  replicaId: string;
   /** Modules to import, e.g. a non-global one that provides STORE_OBSERVER. */
   imports?: ModuleMetadata['imports'];
   /** Prefix of every Redis key. Default `statelab:`. */
@@ -37,6 +35,8 @@ const RAW_STORE: Record<StateKind, symbol> = {
   sessions: Symbol('RAW_SESSION_STORE'),
   carts: Symbol('RAW_CART_STORE'),
 };
+const PORT: Record<StateKind, symbol> = { sessions: SESSION_STORE, carts: CART_STORE };
+const GAUGES_REGISTERED = Symbol('STATE_GAUGES_REGISTERED');
 /** How long boot waits for the first Redis connection before going on without it. */
 const INITIAL_CONNECT_WAIT_MS = 1500;
 
@@ -92,8 +92,7 @@ async function connectRedis(options: StateModuleOptions, logger: Logger): Promis
 }
 
 function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provider {
-  const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  const { ttlSeconds } = options;
+  const { ttlSeconds, keyPrefix } = options;
   switch (options.mode) {
     case 'stateful':
       return {
@@ -104,11 +103,13 @@ function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provide
       return {
         provide: RAW_STORE[kind],
         useFactory: (client: Redis) =>
-          kind === 'sessions' ? new RedisSessionStore(client, ttlSeconds, prefix) : new RedisCartStore(client, ttlSeconds, prefix),
+          kind === 'sessions' ? new RedisSessionStore(client, ttlSeconds, { keyPrefix }) : new RedisCartStore(client, ttlSeconds, { keyPrefix }),
         inject: [REDIS_CLIENT],
       };
-    default:
-      throw new Error(`StateModule: unknown mode ${String((options as { mode: unknown }).mode)}`);
+    default: {
+      const unknown: never = options.mode;
+      throw new Error(`StateModule: unknown mode ${String(unknown)}`);
+    }
   }
 }
 
@@ -116,7 +117,9 @@ function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provide
  * Provides SESSION_STORE and/or CART_STORE: memory adapters in `stateful` mode, Redis
  * adapters sharing one fail-fast client in `redis` mode. Services inject the port and never
  * branch on the mode. When STORE_OBSERVER is resolvable, every store call is timed and
- * reported. On application shutdown the stores, then the Redis client, are closed.
+ * reported; when STATE_GAUGES is, the live-state gauge of each store is registered there,
+ * labelled with its holder (this replica, or `redis`). On application shutdown the stores, then
+ * the Redis client, are closed.
  */
 @Module({})
 export class StateModule {
@@ -143,6 +146,18 @@ export class StateModule {
         inject: [RAW_STORE.carts, { token: STORE_OBSERVER, optional: true }],
       });
     }
+    providers.push({
+      provide: GAUGES_REGISTERED,
+      useFactory: (gauges: StateGauges | undefined, ...stores: Array<SessionStore | CartStore>) => {
+        kinds.forEach((kind, i) => {
+          const store = stores[i];
+          const replica = stateHolder(store.backend, options.replicaId);
+          gauges?.trackState(kind, async () => ({ replica, count: await store.count() }));
+        });
+        return gauges !== undefined;
+      },
+      inject: [{ token: STATE_GAUGES, optional: true }, ...kinds.map((kind) => PORT[kind])],
+    });
     const resourceTokens = [...kinds.map((kind) => RAW_STORE[kind]), ...(options.mode === 'redis' ? [REDIS_CLIENT] : [])];
     providers.push({
       provide: StateResources,
@@ -158,7 +173,7 @@ export class StateModule {
       module: StateModule,
       imports: options.imports ?? [],
       providers,
-      exports: kinds.map((kind) => (kind === 'sessions' ? SESSION_STORE : CART_STORE)),
+      exports: kinds.map((kind) => PORT[kind]),
     };
   }
 }

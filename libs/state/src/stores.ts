@@ -1,14 +1,28 @@
 import type { CartItem, Order, SessionUser } from '@app/contracts';
 
-/** Where sessions live: one replica's memory, or Redis. Expiry slides on every `get`. */
+/**
+ * Where a store keeps its entries: this process' memory, or Redis. It is the `store` label of
+ * `lab_state_store_duration_seconds`. Not to be confused with the state mode (`StateMode` of
+ * libs/config), which picks the backend once at boot.
+ */
+export type StoreBackend = 'memory' | 'redis';
+
+/** The kinds of state a service can ask StateModule for: `sessions` → SESSION_STORE, `carts` → CART_STORE. */
+export type StateKind = 'sessions' | 'carts';
+
+/**
+ * Where sessions live: one replica's memory, or Redis. Expiry slides on every `get`: a session
+ * lives at least one TTL after its last use, and ends on the first expiry boundary after that
+ * (boundaries are at most 10 s apart, see ExpiryGrid).
+ */
 export interface SessionStore {
-  readonly kind: StoreKind;
+  readonly backend: StoreBackend;
   create(sid: string, user: SessionUser): Promise<void>;
-  /** The session, its expiry pushed back by the TTL; null when unknown or expired. */
+  /** The session, its expiry slid; null when unknown or expired. */
   get(sid: string): Promise<SessionUser | null>;
   /** True when a session was there to destroy. */
   destroy(sid: string): Promise<boolean>;
-  /** Live sessions this store holds. */
+  /** Live sessions this store holds, exact at the call, without visiting each session. */
   count(): Promise<number>;
   /** True when the backend answers now (memory: always; Redis: PING within the command timeout). Never throws. */
   ping(): Promise<boolean>;
@@ -24,9 +38,15 @@ export interface CartLimits {
   maxQuantity: number;
 }
 
-/** Where carts and the orders made from them live. Expiry slides on every access. */
+/**
+ * Where carts and the orders made from them live. A cart belongs to the session of the same id
+ * and expires as sessions do (sliding on every access). Its writes (addItem, removeItem,
+ * checkout) reject with SessionEndedError, changing nothing, once its session has ended: the
+ * Redis adapter checks the session in the same script as the write; the memory adapter, whose
+ * replica cannot see sessions, learns the end from `discard`.
+ */
 export interface CartStore {
-  readonly kind: StoreKind;
+  readonly backend: StoreBackend;
   /** Lines in insertion order; empty when there is no cart. */
   get(cartId: string): Promise<CartItem[]>;
   /** Adds quantity to a line (creating it); refuses, changing nothing, past the limits. */
@@ -35,8 +55,12 @@ export interface CartStore {
   removeItem(cartId: string, productId: string): Promise<CartItem[] | null>;
   /** Atomically turns the cart into an order and empties it; null when the cart is empty. */
   checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null>;
-  clear(cartId: string): Promise<void>;
-  /** Non-empty carts this store holds. */
+  /**
+   * The cart's session has ended (logout, or a new login replacing it): drops the cart, and
+   * every write that reaches the store later is refused with SessionEndedError.
+   */
+  discard(cartId: string): Promise<void>;
+  /** Non-empty carts this store holds, exact at the call, without visiting each cart. */
   count(): Promise<number>;
   /** Orders this store holds. */
   countOrders(): Promise<number>;
@@ -45,12 +69,18 @@ export interface CartStore {
   close(): Promise<void>;
 }
 
-export type StoreKind = 'memory' | 'redis';
-
 /** Raised by a store whose backend cannot answer now; services turn it into a fast 503. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** Raised by a cart write whose session has ended; services turn it into a 401 `session_ended`. Nothing was written. */
+export class SessionEndedError extends Error {
+  constructor(readonly cartId: string) {
+    super(`the session of cart ${cartId} has ended`);
+    this.name = 'SessionEndedError';
   }
 }

@@ -10,3 +10,10 @@ export const CART_STORE = Symbol('CART_STORE');
  * store call is timed and reported to it.
  */
 export const STORE_OBSERVER = Symbol('STORE_OBSERVER');
+
+/**
+ * Optional injection token of a {@link StateGauges}. When the application provides one (as
+ * STORE_OBSERVER), StateModule registers the live-state gauge of every store it provides:
+ * services never count, label or ask which backend they have.
+ */
+export const STATE_GAUGES = Symbol('STATE_GAUGES');

@@ -27,9 +27,9 @@ export class CartsController {
     return this.carts.checkout(message.sid, message.userId);
   }
 
-  @MessagePattern(CartPatterns.clear)
-  async clear(@Payload() message: SessionRef): Promise<{ cleared: true }> {
-    await this.carts.clear(message.sid);
-    return { cleared: true };
+  @MessagePattern(CartPatterns.discard)
+  async discard(@Payload() message: SessionRef): Promise<{ discarded: true }> {
+    await this.carts.discard(message.sid);
+    return { discarded: true };
   }
 }

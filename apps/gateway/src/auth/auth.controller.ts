@@ -43,19 +43,30 @@ export class AuthController {
     });
     this.throttle.recordSuccess(body.username);
     this.registry.touch(sid);
-    if (previous) await this.endQuietly(hop, previous);
+    if (previous) await this.endReplaced(hop, previous);
     void reply.header('set-cookie', this.cookies.serialize(sid));
     return user;
   }
 
+  /**
+   * Ends the session, then its cart, in that order. Once the session is gone no request passes
+   * the session guard any more, and a cart write already past it either reaches the cart store
+   * before the discard (which removes what it wrote) or after it (and is refused: in redis mode
+   * the cart script finds no session key; in stateful mode the cart replica, which cannot see
+   * sessions, keeps a tombstone from the discard). The other order would let a write land
+   * between the discard and the session's end and leave a cart for a dead session in redis mode.
+   *
+   * The logout succeeds once the session is gone: the cookie is cleared even when the cart
+   * replica is down, and the cart is cleaned on a best-effort basis (stateful: a crashed cart
+   * replica took the cart with it; one that is only unreachable keeps it until it expires).
+   */
   @Post('logout')
   @HttpCode(204)
   @UseGuards(SessionGuard)
   async logout(@CurrentSession() { sid }: ResolvedSession, @Res({ passthrough: true }) reply: FastifyReply, @Hop() hop: RequestHop): Promise<void> {
-    await hop.call('user', UserPatterns.destroySession, { sid }, sid);
-    await hop.call('cart', CartPatterns.clear, { sid }, sid);
-    this.registry.forget(sid);
+    await this.endSession(hop, sid);
     void reply.header('set-cookie', this.cookies.serializeCleared());
+    await this.discardCart(hop, sid);
   }
 
   @Get('me')
@@ -65,9 +76,27 @@ export class AuthController {
     return session.user;
   }
 
-  /** Ends the session a re-login replaces; failing to is not the new login's problem. */
-  private async endQuietly(hop: RequestHop, sid: string): Promise<void> {
-    this.registry.forget(sid);
-    await hop.call('user', UserPatterns.destroySession, { sid }, sid).catch(() => undefined);
+  /**
+   * Destroys the session; rejects (503) when its user replica cannot confirm it. The registry
+   * learns of the end first, so requests racing it count as `expired_or_unknown`, not `lost`.
+   */
+  private async endSession(hop: RequestHop, sid: string): Promise<void> {
+    this.registry.end(sid);
+    await hop.call('user', UserPatterns.destroySession, { sid }, sid);
+  }
+
+  /** Best effort: the session is already gone, and a cart replica that is down must not fail the caller. */
+  private async discardCart(hop: RequestHop, sid: string): Promise<void> {
+    await hop.call('cart', CartPatterns.discard, { sid }, sid).catch(() => undefined);
+  }
+
+  /** Ends the session a re-login replaces, and its cart; failing to is not the new login's problem. */
+  private async endReplaced(hop: RequestHop, sid: string): Promise<void> {
+    const ended = await this.endSession(hop, sid).then(
+      () => true,
+      () => false,
+    );
+    // Without a confirmed end the cart stays: the old session may still be alive.
+    if (ended) await this.discardCart(hop, sid);
   }
 }

@@ -5,6 +5,8 @@
  */
 export class SessionRegistry {
   private readonly lastSeen = new Map<string, number>();
+  /** Ids ended here, oldest first, kept one TTL: a session id is never reused. */
+  private readonly ended = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -14,6 +16,7 @@ export class SessionRegistry {
 
   /** Records activity of a live session (re-inserting keeps the Map in last-seen order). */
   touch(sid: string): void {
+    if (this.ended.has(sid)) return;
     this.lastSeen.delete(sid);
     this.lastSeen.set(sid, this.now());
     if (this.lastSeen.size > this.capacity) {
@@ -22,8 +25,19 @@ export class SessionRegistry {
     }
   }
 
-  forget(sid: string): void {
+  /**
+   * The session was ended here (logout, or a login replacing it): it is no longer live, and a
+   * lookup that found it just before the end but answers after it cannot make it live again, so
+   * requests racing the end are `expired_or_unknown`, never `lost`.
+   */
+  end(sid: string): void {
     this.lastSeen.delete(sid);
+    const now = this.now();
+    this.ended.set(sid, now);
+    for (const [id, endedAt] of this.ended) {
+      if (now - endedAt < this.ttlMs && this.ended.size <= this.capacity) break;
+      this.ended.delete(id);
+    }
   }
 
   /** True when the id was issued here and seen within the TTL: its session should exist. */

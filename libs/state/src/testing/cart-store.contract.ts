@@ -1,23 +1,40 @@
 /// <reference types="jest" />
 import type { CartItem } from '@app/contracts';
+import { SessionEndedError } from '../stores';
 import type { CartLimits, CartStore } from '../stores';
-import type { StoreFactory } from './session-store.contract';
 import { eventually, sleepUntil } from './wait';
 
 const limits: CartLimits = { maxLines: 3, maxQuantity: 5 };
 const line = (productId: string, quantity = 1, priceCents = 100): CartItem => ({ productId, quantity, priceCents });
 const orderHead = (orderId: string) => ({ orderId, userId: 'u-1', createdAt: '2025-01-01T00:00:00.000Z' });
 
+/** The cart ids the contract uses; `open()` starts a live session for each. */
+const CART_IDS = ['cart-1', 'cart-2', 'cart-3', 'cart-a', 'cart-b', 'cart-x'];
+
+/** A cart store over an empty backend, with the sessions its carts belong to. */
+export interface CartStoreFixture {
+  store: CartStore;
+  /** Starts the live session of a cart id (sessions outlive any cart TTL the contract uses). */
+  startSession(cartId: string): Promise<void>;
+  /** Ends it as the gateway's logout does: the session first, then the store's `discard`. */
+  endSession(cartId: string): Promise<void>;
+}
+
+/** Makes a fresh fixture over an empty backend; the contract closes the store it makes. */
+export type CartFixtureFactory = (ttlSeconds: number) => CartStoreFixture | Promise<CartStoreFixture>;
+
 /**
  * The behaviour every CartStore adapter must show. Call it inside a `describe` of the
  * adapter's spec; the spec resets the backend between tests.
  */
-export function cartStoreContract(makeStore: StoreFactory<CartStore>): void {
+export function cartStoreContract(makeFixture: CartFixtureFactory): void {
   const opened: CartStore[] = [];
+  let fixture: CartStoreFixture;
   const open = async (ttlSeconds = 60): Promise<CartStore> => {
-    const store = await makeStore(ttlSeconds);
-    opened.push(store);
-    return store;
+    fixture = await makeFixture(ttlSeconds);
+    opened.push(fixture.store);
+    for (const cartId of CART_IDS) await fixture.startSession(cartId);
+    return fixture.store;
   };
 
   afterEach(async () => {
@@ -193,13 +210,60 @@ export function cartStoreContract(makeStore: StoreFactory<CartStore>): void {
     });
   });
 
-  describe('clear()', () => {
+  describe('discard()', () => {
     it('empties the cart', async () => {
       const store = await open();
       await store.addItem('cart-1', line('p1'), limits);
-      await store.clear('cart-1');
+      await store.discard('cart-1');
       expect(await store.get('cart-1')).toEqual([]);
       expect(await store.count()).toBe(0);
+    });
+  });
+
+  describe('the end of its session', () => {
+    it('refuses addItem, removeItem and checkout once the session ended, writing nothing', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1'), limits);
+      await fixture.endSession('cart-1');
+      await expect(store.addItem('cart-1', line('p2'), limits)).rejects.toBeInstanceOf(SessionEndedError);
+      await expect(store.removeItem('cart-1', 'p1')).rejects.toBeInstanceOf(SessionEndedError);
+      await expect(store.checkout('cart-1', orderHead('o-1'))).rejects.toBeInstanceOf(SessionEndedError);
+      expect(await store.get('cart-1')).toEqual([]);
+      expect(await store.count()).toBe(0);
+      expect(await store.countOrders()).toBe(0);
+    });
+
+    it('refuses the first line of a cart whose session ended before it had one', async () => {
+      const store = await open();
+      await fixture.endSession('cart-1');
+      await expect(store.addItem('cart-1', line('p1'), limits)).rejects.toBeInstanceOf(SessionEndedError);
+      expect(await store.count()).toBe(0);
+    });
+
+    it('leaves no cart when adds race the end of the session', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1'), limits);
+      const roomy = { maxLines: 50, maxQuantity: 99 };
+      const add = (i: number) => store.addItem('cart-1', line(`p${i}`), roomy);
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 10 }, (_, i) => add(i)),
+        fixture.endSession('cart-1'),
+        ...Array.from({ length: 10 }, (_, i) => add(10 + i)),
+      ]);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(SessionEndedError);
+      }
+      expect(await store.get('cart-1')).toEqual([]);
+      expect(await store.count()).toBe(0);
+    });
+
+    it('leaves the carts of other sessions writable', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1'), limits);
+      await store.addItem('cart-2', line('p1'), limits);
+      await fixture.endSession('cart-1');
+      expect(await store.addItem('cart-2', line('p2'), limits)).toEqual({ ok: true, items: [line('p1'), line('p2')] });
+      expect(await store.count()).toBe(1);
     });
   });
 
@@ -212,7 +276,7 @@ export function cartStoreContract(makeStore: StoreFactory<CartStore>): void {
       await store.removeItem('cart-a', 'p1');
       expect(await store.checkout('cart-b', orderHead('o-b'))).toMatchObject({ items: [line('p1', 4), line('p2')] });
       await store.addItem('cart-a', line('p3'), limits);
-      await store.clear('cart-b');
+      await store.discard('cart-b');
       expect(await store.get('cart-a')).toEqual([line('p3')]);
     });
   });
@@ -240,6 +304,7 @@ export function cartStoreContract(makeStore: StoreFactory<CartStore>): void {
       expect(await store.get('cart-1')).toEqual([line('p1')]);
       await sleepUntil(touchedAt + 1300);
       expect(await store.get('cart-1')).toEqual([line('p1')]);
+      expect(await store.count()).toBe(1);
     });
 
     it('expires a cart nobody touches about one TTL after its last change', async () => {

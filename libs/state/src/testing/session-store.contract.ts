@@ -78,6 +78,16 @@ export function sessionStoreContract(makeStore: StoreFactory<SessionStore>): voi
   });
 
   describe('count()', () => {
+    it('follows creates and destroys, and counts a session created twice once', async () => {
+      const store = await open();
+      await store.create('sid-1', alice);
+      await store.create('sid-1', alice);
+      expect(await store.count()).toBe(1);
+      await store.destroy('sid-1');
+      await store.destroy('sid-1');
+      expect(await store.count()).toBe(0);
+    });
+
     it('counts live sessions', async () => {
       const store = await open();
       expect(await store.count()).toBe(0);
@@ -99,6 +109,7 @@ export function sessionStoreContract(makeStore: StoreFactory<SessionStore>): voi
       // Past the first expiry (1 s after create), well before the slid one (1.6 s).
       await sleepUntil(createdAt + 1300);
       expect(await store.get('sid-1')).toEqual(alice);
+      expect(await store.count()).toBe(1);
     });
 
     it('expires a session nobody reads about one TTL after it was created', async () => {
@@ -107,7 +118,9 @@ export function sessionStoreContract(makeStore: StoreFactory<SessionStore>): voi
       await store.create('sid-1', alice);
       // count() does not touch sessions, so polling it cannot keep this one alive.
       await eventually('the session to expire', async () => (await store.count()) === 0, 4000);
+      // At least one TTL, at most one expiry step (100 ms at this TTL) more, plus polling.
       expect(Date.now() - createdAt).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - createdAt).toBeLessThan(1600);
       expect(await store.get('sid-1')).toBeNull();
       expect(await store.destroy('sid-1')).toBe(false);
     });

@@ -37,10 +37,20 @@ export class ReplicaTelemetry {
     this.orders.inc();
   }
 
-  /** Registers `lab_sessions_active` or `lab_carts_active`, computed at scrape time. */
+  /**
+   * Registers `lab_sessions_active` or `lab_carts_active`, computed at scrape time (StateModule
+   * calls this for every store it provides). `count` reads an expiry ledger: no scan, one Redis
+   * command in redis mode, exact at the scrape.
+   */
   trackState(kind: 'sessions' | 'carts', count: StateCounter): void {
     const name = kind === 'sessions' ? 'lab_sessions_active' : 'lab_carts_active';
-    this.metrics.gauge(name, `Live ${kind} held, by the replica that holds them (redis when shared)`, ['replica'], async (gauge) => {
+    const what = kind === 'sessions' ? 'Live sessions' : 'Non-empty live carts';
+    const help =
+      `${what}, by the replica that holds them (redis when shared; total = sum(max by (replica) (${name}))). ` +
+      'Counted at scrape from an expiry ledger, without scanning: an entry leaves the count when it expires, ' +
+      'one TTL after its last use rounded up to the next expiry boundary (at most 10 s later); in redis mode a ' +
+      'count update lost to a failure is corrected within one TTL + 10 s';
+    this.metrics.gauge(name, help, ['replica'], async (gauge) => {
       try {
         const { replica, count: value } = await count();
         gauge.reset();
