@@ -41,6 +41,7 @@ const LAB_METRICS = [
   'lab_rescales_total',
   'lab_known_sessions',
   'lab_experiment_phase',
+  'lab_fault_active',
   'lab_info',
   'lab_sessions_active',
   'lab_carts_active',

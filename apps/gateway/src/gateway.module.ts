@@ -10,6 +10,7 @@ import { GATEWAY_CONFIG, HOP_SECRET, SRV_RESOLVER } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { LabController } from './lab/lab.controller';
+import { FaultsService } from './lab/faults.service';
 import { LabService } from './lab/lab.service';
 import { ReplicaCaller } from './replicas/replica-caller';
 import { ReplicaDirectory } from './replicas/replica-directory';
@@ -58,6 +59,7 @@ export class GatewayModule {
         ReplicaCaller,
         SupervisorLink,
         LabService,
+        FaultsService,
         TracingLifecycle,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -48,6 +48,9 @@ export const ErrorCodes = {
   /** A message on the hop names no handler (a caller built for another version). */
   unknownPattern: 'unknown_pattern',
   hopUnauthenticated: 'hop_unauthenticated',
+  /** A call the lab failed on purpose (`failure.<service>` of /lab/faults). */
+  injectedFailure: 'injected_failure',
+  unknownFault: 'unknown_fault',
   badFrame: 'bad_frame',
 } as const;
 

@@ -6,3 +6,4 @@ export * from './reference-data';
 export * from './lab-error';
 export * from './lab-ipc';
 export * from './lab-api';
+export * from './faults';

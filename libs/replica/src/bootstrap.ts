@@ -13,6 +13,7 @@ import {
 } from '@app/config';
 import { ReplicaTelemetry } from '@app/telemetry';
 import { LabTcpServer } from '@app/transport';
+import { ReplicaFaultState } from './replica-faults';
 import { ReplicaModule } from './replica.module';
 import { ReplicaContext } from './replica.tokens';
 
@@ -49,13 +50,21 @@ export async function bootstrapReplica(
     telemetryConfig.metricsEnabled,
   );
 
+  const faults = new ReplicaFaultState();
+
   const app = await NestFactory.createMicroservice(
     {
       module: class ReplicaRootModule {},
-      imports: [ReplicaModule.register(context, telemetry), serviceModule(context)],
+      imports: [ReplicaModule.register(context, telemetry, faults), serviceModule(context)],
     },
     {
-      strategy: new LabTcpServer({ host: config.bindHost, port: address.rpcPort, secret, observer: telemetry }),
+      strategy: new LabTcpServer({
+        host: config.bindHost,
+        port: address.rpcPort,
+        secret,
+        observer: telemetry,
+        beforeCall: (pattern) => faults.beforeCall(pattern),
+      }),
       logger: nestLogLevels(config.logLevel),
       bufferLogs: false,
     },

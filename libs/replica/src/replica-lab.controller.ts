@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { ReplicaAddress } from '@app/config';
-import { ErrorCodes, labError, LabPatterns, ReplicaHealth } from '@app/contracts';
+import { ErrorCodes, labError, LabPatterns, ReplicaFaults, ReplicaHealth } from '@app/contracts';
+import { ReplicaFaultState } from './replica-faults';
 import { ReplicaHealthService } from './replica-health';
 import { REPLICA_ADDRESS } from './replica.tokens';
 
@@ -13,10 +14,13 @@ export class ReplicaLabController {
   constructor(
     @Inject(REPLICA_ADDRESS) private readonly address: ReplicaAddress,
     private readonly health: ReplicaHealthService,
+    private readonly faults: ReplicaFaultState,
   ) {}
 
+  /** The gateway's health check, which also carries the faults this replica must apply. */
   @MessagePattern(LabPatterns.health)
-  describe(): Promise<ReplicaHealth> {
+  describe(@Payload() check: { faults?: ReplicaFaults } | null): Promise<ReplicaHealth> {
+    if (check?.faults) this.faults.apply(check.faults);
     return this.health.describe();
   }
 

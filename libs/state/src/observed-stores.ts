@@ -8,12 +8,16 @@ import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreBackend 
 export interface StoreObserver {
   /** `operation`: `create`, `get`, `destroy`, `count`, `add_item`, `remove_item`, `checkout`, `discard`, `count_orders`, `ping`. */
   observe(store: StoreBackend, operation: string, seconds: number): void;
+  /** Milliseconds to add to each call, as a slower store would (the lab's `latency.redis` fault); 0 for none. */
+  injectedLatencyMs?(): number;
 }
 
-/** Times `call` alone (not the caller's work around it), failures included. */
+/** Times `call` alone (not the caller's work around it), failures and injected latency included. */
 async function timed<T>(observer: StoreObserver, store: StoreBackend, operation: string, call: () => Promise<T>): Promise<T> {
   const start = process.hrtime.bigint();
   try {
+    const injected = operation === 'ping' || operation.startsWith('count') ? 0 : (observer.injectedLatencyMs?.() ?? 0);
+    if (injected > 0) await new Promise((resolve) => setTimeout(resolve, injected));
     return await call();
   } finally {
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;

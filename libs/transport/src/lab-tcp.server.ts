@@ -18,6 +18,13 @@ export class LabTcpContext extends BaseRpcContext<[string, TraceCarrier | undefi
   }
 }
 
+/**
+ * What runs before a handler (the lab's injected faults): undefined to go ahead at once, a
+ * promise to wait for (it may reject with a LabErrorBody, which becomes the answer), or `hang`
+ * to never answer the call at all.
+ */
+export type CallGate = Promise<void> | 'hang' | undefined;
+
 /** Receives the duration and outcome of every handled call (the replica's RPC histogram). */
 export interface RpcServerObserver {
   handled(pattern: string, outcome: 'ok' | 'error', seconds: number): void;
@@ -29,6 +36,8 @@ export interface LabTcpServerOptions {
   /** The lab secret (LAB_SECRET) every connection must prove it holds. */
   secret: string;
   observer?: RpcServerObserver;
+  /** Consulted before every call's handler; see CallGate. */
+  beforeCall?: (pattern: string) => CallGate;
   maxFrameBytes?: number;
   /** Past this many unanswered calls on one connection the server stops reading it. Default 512. */
   maxInFlightPerConnection?: number;
@@ -134,9 +143,12 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
       connection.writer.write(JSON.stringify({ id, err: { status: 501, code: ErrorCodes.unknownPattern, message: `no handler for ${frame.pattern.slice(0, 64)}` } }));
       return;
     }
+    const gate = this.options.beforeCall?.(frame.pattern);
+    if (gate === 'hang') return; // never answered, and not held against the connection's in-flight bound
     const started = process.hrtime.bigint();
     const context = new LabTcpContext([frame.pattern, frame.trace]);
-    const run = () => invoke(handler, frame.data, context);
+    const handle = () => invoke(handler, frame.data, context);
+    const run = gate ? () => gate.then(handle) : handle;
     const result = frame.trace && isTracingActive() ? withServerSpan(frame.pattern, frame.trace, run) : run();
     if (++connection.inFlight >= (this.options.maxInFlightPerConnection ?? 512) && !connection.paused) {
       connection.paused = true;

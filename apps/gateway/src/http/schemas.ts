@@ -124,3 +124,12 @@ export const PHASE_SCHEMA = {
     properties: { experiment: phaseName, phase: phaseName, active: { type: 'boolean' } },
   },
 };
+
+/** Body of PUT /lab/faults/:name: the fault's value (its range depends on the fault). */
+export interface FaultBody {
+  value: number;
+}
+
+export const FAULT_SCHEMA = {
+  body: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: 'number', minimum: 0 } } },
+};

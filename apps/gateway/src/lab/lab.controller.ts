@@ -1,13 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { LAB_CONFIG, LabConfig } from '@app/config';
-import { CrashResult, ScaleResult, Topology } from '@app/contracts';
+import { CrashResult, FaultDescription, ScaleResult, Topology } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
-import { PHASE_SCHEMA, PhaseBody, SCALE_SCHEMA, ScaleBody } from '../http/schemas';
+import { FAULT_SCHEMA, FaultBody, PHASE_SCHEMA, PhaseBody, SCALE_SCHEMA, ScaleBody } from '../http/schemas';
+import { ReplicaHealthChecks } from '../replicas/replica-health';
+import { FaultsService } from './faults.service';
 import { LabService } from './lab.service';
 
 /**
- * Lab control: look at the topology, crash a replica, rescale, mark experiment phases. Guarded by
+ * Lab control: look at the topology, crash a replica, rescale, inject faults, mark experiment phases. Guarded by
  * LAB_ADMIN_TOKEN when set (lab-access.ts, before the body is parsed).
  */
 @Controller('lab')
@@ -15,6 +17,8 @@ export class LabController {
   constructor(
     @Inject(LAB_CONFIG) private readonly config: LabConfig,
     private readonly lab: LabService,
+    private readonly faults: FaultsService,
+    private readonly health: ReplicaHealthChecks,
     private readonly telemetry: GatewayTelemetry,
   ) {}
 
@@ -34,6 +38,27 @@ export class LabController {
   @RouteSchema(SCALE_SCHEMA)
   scale(@Body() body: ScaleBody): Promise<ScaleResult> {
     return this.lab.scale(body.service, body.replicas);
+  }
+
+  @Get('faults')
+  listFaults(): { faults: FaultDescription[] } {
+    return { faults: this.faults.list() };
+  }
+
+  /** Sets one fault (0 turns it off) and hands it to the replicas at once, not at the next health round. */
+  @Put('faults/:name')
+  @RouteSchema(FAULT_SCHEMA)
+  async setFault(@Param('name') name: string, @Body() body: FaultBody): Promise<FaultDescription> {
+    const fault = this.faults.set(name, body.value);
+    await this.health.checkAll();
+    return fault;
+  }
+
+  @Delete('faults')
+  @HttpCode(204)
+  async resetFaults(): Promise<void> {
+    this.faults.reset();
+    await this.health.checkAll();
   }
 
   @Post('phase')

@@ -3,6 +3,7 @@ import { ServiceName } from '@app/config';
 import { ErrorCodes, LabPatterns, ReplicaHealth } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
+import { FaultsService } from '../lab/faults.service';
 import { ReplicaDirectory } from './replica-directory';
 import { ReplicaLink } from './replica-link';
 
@@ -12,7 +13,8 @@ const HEALTH_TIMEOUT_MS = 800;
 /**
  * The gateway's health view of every replica it knows: a `lab.health` call to each every
  * second (a replica that does not answer within 800 ms is down), and a replica is marked down
- * at once when a call to it finds no connection.
+ * at once when a call to it finds no connection. Each check also hands the replica the faults
+ * it must apply (FaultsService).
  */
 @Injectable()
 export class ReplicaHealthChecks implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +24,7 @@ export class ReplicaHealthChecks implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly directory: ReplicaDirectory,
     private readonly telemetry: GatewayTelemetry,
+    private readonly faults: FaultsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,7 +62,8 @@ export class ReplicaHealthChecks implements OnApplicationBootstrap, OnApplicatio
 
   private async check(link: ReplicaLink): Promise<void> {
     try {
-      link.health = await link.client.request<ReplicaHealth>(LabPatterns.health, {}, { timeoutMs: HEALTH_TIMEOUT_MS });
+      const check = { faults: this.faults.forReplica(link.id) };
+      link.health = await link.client.request<ReplicaHealth>(LabPatterns.health, check, { timeoutMs: HEALTH_TIMEOUT_MS });
       this.setUp(link, true);
     } catch {
       this.setUp(link, false);

@@ -1,6 +1,7 @@
 import { LabConfig, loadLabConfig, ServiceName } from '@app/config';
 import { GatewayTelemetry } from '@app/telemetry';
 import { RequestHop } from '../http/request-hop';
+import { FaultsService } from '../lab/faults.service';
 import { ReplicaCaller } from '../replicas/replica-caller';
 import { ReplicaDirectory } from '../replicas/replica-directory';
 import { ReplicaHealthChecks } from '../replicas/replica-health';
@@ -21,6 +22,7 @@ export interface FakeReplicas {
   directory: ReplicaDirectory;
   router: ReplicaRouter;
   health: ReplicaHealthChecks;
+  faults: FaultsService;
   caller: ReplicaCaller;
   /** Every call the fakes received, in order: [replica id, pattern, data]. */
   calls: Array<[string, string, unknown]>;
@@ -36,7 +38,8 @@ export function fakeReplicas(env: Record<string, string> = {}): FakeReplicas {
   const telemetry = new GatewayTelemetry({ service: 'gateway', replica: 'gateway', mode: config.stateMode, routing: config.routing }, true);
   const directory = new ReplicaDirectory(config, 'a-test-hop-secret-that-is-long-enough', telemetry);
   const router = new ReplicaRouter(directory);
-  const health = new ReplicaHealthChecks(directory, telemetry);
+  const faults = new FaultsService(directory, telemetry);
+  const health = new ReplicaHealthChecks(directory, telemetry, faults);
   const caller = new ReplicaCaller(config, router, directory, health);
   const calls: FakeReplicas['calls'] = [];
   const answers = new Map<string, FakeAnswer>();
@@ -63,6 +66,7 @@ export function fakeReplicas(env: Record<string, string> = {}): FakeReplicas {
     directory,
     router,
     health,
+    faults,
     caller,
     calls,
     answer: (target, answer) => answers.set(target, answer),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { scrypt, timingSafeEqual } from 'node:crypto';
 import { LAB_CONFIG, LabConfig } from '@app/config';
 import { ErrorCodes, labError, readFixture, SessionUser, UsersFixture } from '@app/contracts';
+import { ReplicaFaultState } from '@app/replica';
 import { HashQueueFullError, HashSlots } from './hash-slots';
 
 /** One scrypt at a time per replica, and at most this many logins waiting for it. */
@@ -23,7 +24,10 @@ export class CredentialsService {
   private readonly decoy: StoredCredential;
   private readonly slots: HashSlots;
 
-  constructor(@Inject(LAB_CONFIG) config: LabConfig) {
+  constructor(
+    @Inject(LAB_CONFIG) config: LabConfig,
+    private readonly faults: ReplicaFaultState,
+  ) {
     // A login waits for a slot at most half the gateway's call timeout: busy is answered, not timed out.
     this.slots = new HashSlots(CONCURRENT_HASHES, WAITING_HASHES, config.rpcTimeoutMs / 2);
     const fixture = readFixture<UsersFixture>('users.json');
@@ -56,6 +60,8 @@ export class CredentialsService {
         if (error instanceof HashQueueFullError) throw labError(503, ErrorCodes.loginBusy, 'too many logins at once; retry in a moment');
         throw error;
       });
+    const slow = this.faults.loginSlowMs(); // the lab's `login.slow` fault
+    if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
     return known && timingSafeEqual(derived, credential.hash) ? known.user : null;
   }
 }

@@ -48,6 +48,7 @@ export class GatewayTelemetry {
   private readonly keysMovedRatio: Gauge<'service'>;
   private readonly rescales: LabCounter<'service'>;
   private readonly phase: Gauge<'experiment' | 'phase'>;
+  private readonly faultActive: Gauge<'fault'>;
   private readonly httpSeries = new Map<string, HistogramChild>();
   private knownSessions: () => number = () => 0;
 
@@ -75,6 +76,7 @@ export class GatewayTelemetry {
     this.keysMovedRatio = m.gauge('lab_rescale_keys_moved_ratio', 'Share of known session keys that changed owner at the last rescale', ['service']);
     this.rescales = m.counter('lab_rescales_total', 'Rescales applied through /lab/scale', ['service']);
     this.phase = m.gauge('lab_experiment_phase', '1 while a phase of an experiment runs', ['experiment', 'phase']);
+    this.faultActive = m.gauge('lab_fault_active', 'The value of each fault the lab injects (/lab/faults); 0 when off', ['fault']);
     m.gauge('lab_known_sessions', 'Session ids the gateway issued and still considers live', [], (g) => g.set(this.knownSessions()));
     // Series that exist from the start at zero, so "no misses yet" and "no rescale yet" read as 0.
     const lookup = (reason: LookupReason) => this.lookups.child({ mode: identity.mode, result: reason === 'none' ? 'hit' : 'miss', reason });
@@ -125,6 +127,10 @@ export class GatewayTelemetry {
 
   setExperimentPhase(experiment: string, phase: string, active: boolean): void {
     this.phase.set({ experiment, phase }, active ? 1 : 0);
+  }
+
+  setFaultActive(fault: string, value: number): void {
+    this.faultActive.set({ fault }, value);
   }
 
   trackKnownSessions(count: () => number): void {

@@ -1,0 +1,43 @@
+import { ErrorCodes, LabErrorBody, NO_FAULTS, ReplicaFaults } from '@app/contracts';
+import type { CallGate } from '@app/transport';
+
+const INJECTED: LabErrorBody = { status: 500, code: ErrorCodes.injectedFailure, message: 'a failure injected by the lab (/lab/faults)' };
+
+/**
+ * The faults this replica applies right now (set by the gateway with every health check, so a
+ * restarted replica picks them up within a second). The transport asks `beforeCall` before
+ * each handler; the lab's own messages (`lab.*`) are never delayed, failed or hung, so health
+ * checks keep answering: a hung replica looks alive and does nothing, as a real one does.
+ */
+export class ReplicaFaultState {
+  private current: ReplicaFaults = NO_FAULTS;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  get faults(): ReplicaFaults {
+    return this.current;
+  }
+
+  apply(faults: ReplicaFaults): void {
+    this.current = faults;
+  }
+
+  /** Undefined to run the handler at once, `hang` never to answer, else a promise that delays or fails the call. */
+  beforeCall(pattern: string): CallGate {
+    const faults = this.current;
+    if (faults === NO_FAULTS || pattern.startsWith('lab.')) return undefined;
+    if (faults.hang) return 'hang';
+    if (faults.failurePercent > 0 && this.random() * 100 < faults.failurePercent) return Promise.reject(INJECTED);
+    if (faults.latencyMs > 0) return new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    return undefined;
+  }
+
+  /** The delay a store call takes on top of its own (`latency.redis`), 0 when off. */
+  storeLatencyMs(): number {
+    return this.current.storeLatencyMs;
+  }
+
+  loginSlowMs(): number {
+    return this.current.loginSlowMs;
+  }
+}
