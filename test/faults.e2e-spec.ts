@@ -109,6 +109,36 @@ describe('fault injection (/lab/faults)', () => {
     expect(after - before).toBeGreaterThan(350);
   });
 
+  it('answers a checkout that did not answer in time with 503 outcome_unknown; its retry under the same Idempotency-Key gets the order it made', async () => {
+    const buyer = new Shopper(lab.url, 'user63');
+    await buyer.login();
+    await buyer.post('/api/cart/items', { productId: 'p-11', quantity: 2 });
+    await put('latency.cart', 1200); // longer than the gateway's RPC_TIMEOUT_MS of 600
+    const key = { headers: { 'idempotency-key': 'checkout-user63-1' } };
+    const first = await buyer.post('/api/checkout', undefined, key);
+    expect({ status: first.status, code: first.body.error.code }).toEqual({ status: 503, code: 'outcome_unknown' });
+    await labCall(lab.url, 'DELETE', '/lab/faults');
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the slow checkout finishes on the replica
+    const retry = await buyer.post('/api/checkout', undefined, key);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ items: [{ productId: 'p-11', quantity: 2 }], orderId: expect.any(String) });
+    const again = await buyer.post('/api/checkout', undefined, key);
+    expect(again.body.orderId).toBe(retry.body.orderId);
+    // Without a key the retry could only have said the cart was empty, hiding the order.
+    expect((await buyer.post('/api/checkout')).body.error.code).toBe('empty_cart');
+    expect((await buyer.post('/api/checkout', undefined, { headers: { 'idempotency-key': 'checkout-user63-1' } })).status).toBe(201);
+  });
+
+  it('refuses an Idempotency-Key used for a different change with 422', async () => {
+    const buyer = new Shopper(lab.url, 'user64');
+    await buyer.login();
+    const key = { headers: { 'idempotency-key': 'add-1' } };
+    expect((await buyer.post('/api/cart/items', { productId: 'p-12', quantity: 1 }, key)).status).toBe(201);
+    expect((await buyer.post('/api/cart/items', { productId: 'p-12', quantity: 1 }, key)).body.items).toEqual([expect.objectContaining({ quantity: 1 })]);
+    const other = await buyer.post('/api/cart/items', { productId: 'p-13', quantity: 1 }, key);
+    expect({ status: other.status, code: other.body.error.code }).toEqual({ status: 422, code: 'idempotency_key_reused' });
+  });
+
   it('keeps a fault on a replica that restarts', async () => {
     await put('latency.cart', 150);
     const crash = await labCall(lab.url, 'POST', '/lab/replicas/cart-1/crash');

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ReplicaContext, STORE_PROBE } from '@app/replica';
 import { CART_STORE, StateModule } from '@app/state';
-import { CartsController } from './carts/carts.controller';
-import { CartsService } from './carts/carts.service';
+import { CartController } from './cart/cart.controller';
+import { CartService } from './cart/cart.service';
 
 /** Carts and orders. Where they live is StateModule's choice, made once at boot. */
 @Module({})
@@ -19,8 +19,8 @@ export class CartModule {
           replicaId: address.id,
         }),
       ],
-      controllers: [CartsController],
-      providers: [CartsService, { provide: STORE_PROBE, useExisting: CART_STORE }],
+      controllers: [CartController],
+      providers: [CartService, { provide: STORE_PROBE, useExisting: CART_STORE }],
     };
   }
 }

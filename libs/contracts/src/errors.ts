@@ -51,6 +51,8 @@ export const ErrorCodes = {
   /** A call the lab failed on purpose (`failure.<service>` of /lab/faults). */
   injectedFailure: 'injected_failure',
   unknownFault: 'unknown_fault',
+  /** An Idempotency-Key sent again with a different change (422). */
+  idempotencyKeyReused: 'idempotency_key_reused',
   badFrame: 'bad_frame',
 } as const;
 

@@ -40,14 +40,22 @@ export interface SessionRef {
 /** user.login: check the credentials and create the session under the id the gateway chose. */
 export interface LoginMessage extends SessionRef, Credentials {}
 
-/** cart.items.add: the cart prices the line from its own copy of the catalog. */
-export interface AddItemMessage extends SessionRef, AddCartItemBody {}
+/** A cart write with the client's Idempotency-Key header, when it sent one: done once per key. */
+export interface OnceRef {
+  idempotencyKey?: string;
+}
 
-export interface RemoveItemMessage extends SessionRef {
+/** `Idempotency-Key`: what the client names one change by (an UUID fits). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** cart.items.add: the cart prices the line from its own copy of the catalog. */
+export interface AddItemMessage extends SessionRef, AddCartItemBody, OnceRef {}
+
+export interface RemoveItemMessage extends SessionRef, OnceRef {
   productId: string;
 }
 
-export interface CheckoutMessage extends SessionRef {
+export interface CheckoutMessage extends SessionRef, OnceRef {
   userId: string;
 }
 

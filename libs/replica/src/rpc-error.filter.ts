@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
-import { ErrorCodes, errorCodeForStatus, isLabErrorBody, LabErrorBody } from '@app/contracts';
+import { ErrorCodes, errorCodeForStatus, isLabErrorBody, LabErrorBody, WRITE_PATTERNS } from '@app/contracts';
 import { StoreUnavailableError } from '@app/state';
 import { trace } from '@opentelemetry/api';
 import { ThrottledErrorLog } from '@app/telemetry';
@@ -24,7 +24,12 @@ export class RpcErrorFilter implements ExceptionFilter {
       const error = exception.getError();
       if (isLabErrorBody(error)) return error;
     }
+    const pattern = host.getType() === 'rpc' ? String(host.switchToRpc().getContext()?.getPattern?.() ?? '') : '';
     if (exception instanceof StoreUnavailableError) {
+      // A change whose command reached the store and got no answer may have been made: say so.
+      if (exception.mayHaveApplied && WRITE_PATTERNS.has(pattern)) {
+        return { status: 503, code: ErrorCodes.outcomeUnknown, message: 'the state store did not answer a change it was sent: it may have been applied; look before you retry' };
+      }
       return { status: 503, code: ErrorCodes.storeUnavailable, message: 'the state store is unavailable' };
     }
     if (exception instanceof HttpException) {
@@ -32,7 +37,6 @@ export class RpcErrorFilter implements ExceptionFilter {
       return { status, code: errorCodeForStatus(status), message: exception.message };
     }
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
-    const pattern = host.getType() === 'rpc' ? String(host.switchToRpc().getContext()?.getPattern?.() ?? '') : '';
     this.unexpected.error(exception, () => `unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     return { status: 500, code: ErrorCodes.internal, message: 'internal error' };
   }

@@ -1,7 +1,7 @@
 import type { CartItem, Order, SessionUser } from '@app/contracts';
 import { ExpiryGrid, MemoryLedger } from './expiry';
-import { SessionEndedError } from './stores';
-import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreBackend } from './stores';
+import { IdempotencyKeyReusedError, SessionEndedError } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, Idempotency, SessionStore, StoreBackend } from './stores';
 
 /** Options of the memory adapters. */
 export interface MemoryStoreOptions {
@@ -45,6 +45,11 @@ class ExpiringMap<T> {
   /** True while the key is live; does not slide its expiry. */
   has(key: string): boolean {
     return this.live(key, Date.now()) !== undefined;
+  }
+
+  /** The live value without sliding its expiry. */
+  peek(key: string): T | undefined {
+    return this.live(key, Date.now())?.value;
   }
 
   set(key: string, value: T): void {
@@ -157,6 +162,8 @@ export class MemoryCartStore implements CartStore {
   private readonly carts: ExpiringMap<CartItem[]>;
   private readonly orders: ExpiringMap<Order>;
   private readonly ended: ExpiringMap<true>;
+  /** Outcomes of writes made with an Idempotency-Key, by `<cartId>\0<key>`, for one TTL. */
+  private readonly outcomes: ExpiringMap<{ fingerprint: string; outcome: string }>;
   private readonly sweeper: Sweeper;
 
   constructor(ttlSeconds: number, options: MemoryStoreOptions = {}) {
@@ -164,15 +171,46 @@ export class MemoryCartStore implements CartStore {
     this.carts = new ExpiringMap(grid);
     this.orders = new ExpiringMap(grid);
     this.ended = new ExpiringMap(grid);
-    this.sweeper = new Sweeper(ttlSeconds, options, [this.carts, this.orders, this.ended]);
+    this.outcomes = new ExpiringMap(grid);
+    this.sweeper = new Sweeper(ttlSeconds, options, [this.carts, this.orders, this.ended, this.outcomes]);
   }
 
   async get(cartId: string): Promise<CartItem[]> {
     return (this.carts.touch(cartId) ?? []).map(copyItem);
   }
 
-  async addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
+  async addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome> {
+    return this.onceFor(cartId, once, () => this.applyAdd(cartId, item, limits));
+  }
+
+  async removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null> {
+    return this.onceFor(cartId, once, () => this.applyRemove(cartId, productId));
+  }
+
+  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null> {
+    return this.onceFor(cartId, once, () => this.applyCheckout(cartId, order));
+  }
+
+  /**
+   * Runs a write once per Idempotency-Key: a first write stores its outcome (a copy) under the
+   * key, a retry returns that copy, a different write under the same key is refused. A write
+   * refused because the session ended stores nothing: nothing happened.
+   */
+  private onceFor<T>(cartId: string, once: Idempotency | undefined, write: () => T): T {
     this.refuseEnded(cartId);
+    if (!once) return write();
+    const slot = `${cartId}\u0000${once.key}`;
+    const prior = this.outcomes.peek(slot);
+    if (prior) {
+      if (prior.fingerprint !== once.fingerprint) throw new IdempotencyKeyReusedError(once.key);
+      return JSON.parse(prior.outcome) as T;
+    }
+    const outcome = write();
+    this.outcomes.set(slot, { fingerprint: once.fingerprint, outcome: JSON.stringify(outcome) });
+    return outcome;
+  }
+
+  private applyAdd(cartId: string, item: CartItem, limits: CartLimits): AddItemOutcome {
     const existing = this.carts.touch(cartId);
     const lines = existing ?? [];
     const line = lines.find((l) => l.productId === item.productId);
@@ -189,8 +227,7 @@ export class MemoryCartStore implements CartStore {
     return { ok: true, items: lines.map(copyItem) };
   }
 
-  async removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
-    this.refuseEnded(cartId);
+  private applyRemove(cartId: string, productId: string): CartItem[] | null {
     const lines = this.carts.touch(cartId);
     const index = lines?.findIndex((l) => l.productId === productId) ?? -1;
     if (!lines || index < 0) return null;
@@ -199,8 +236,7 @@ export class MemoryCartStore implements CartStore {
     return lines.map(copyItem);
   }
 
-  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
-    this.refuseEnded(cartId);
+  private applyCheckout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Order | null {
     const lines = this.carts.touch(cartId);
     if (!lines || lines.length === 0) return null;
     const items = lines.map(copyItem);

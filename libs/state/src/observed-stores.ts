@@ -1,5 +1,5 @@
 import type { CartItem, Order, SessionUser } from '@app/contracts';
-import type { AddItemOutcome, CartLimits, CartStore, SessionStore, StoreBackend } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, Idempotency, SessionStore, StoreBackend } from './stores';
 
 /**
  * Receives the duration of every store call (for example a `lab_state_store_duration_seconds`
@@ -74,16 +74,16 @@ export class ObservedCartStore implements CartStore {
     return timed(this.observer, this.backend, 'get', () => this.inner.get(cartId));
   }
 
-  addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
-    return timed(this.observer, this.backend, 'add_item', () => this.inner.addItem(cartId, item, limits));
+  addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome> {
+    return timed(this.observer, this.backend, 'add_item', () => this.inner.addItem(cartId, item, limits, once));
   }
 
-  removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
-    return timed(this.observer, this.backend, 'remove_item', () => this.inner.removeItem(cartId, productId));
+  removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null> {
+    return timed(this.observer, this.backend, 'remove_item', () => this.inner.removeItem(cartId, productId, once));
   }
 
-  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
-    return timed(this.observer, this.backend, 'checkout', () => this.inner.checkout(cartId, order));
+  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null> {
+    return timed(this.observer, this.backend, 'checkout', () => this.inner.checkout(cartId, order, once));
   }
 
   discard(cartId: string): Promise<void> {

@@ -3,8 +3,8 @@ import type Redis from 'ioredis';
 import { ExpiryGrid } from './expiry';
 import { RedisLedger } from './redis-ledger';
 import { LUA_STAMPS, redisCall, RedisKeyspace, redisPing, RedisStoreOptions, unstamp } from './redis-support';
-import { SessionEndedError } from './stores';
-import type { AddItemOutcome, CartLimits, CartStore, StoreBackend } from './stores';
+import { IdempotencyKeyReusedError, SessionEndedError } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, Idempotency, StoreBackend } from './stores';
 
 // A cart is one string key, `<expiresAtMs>|<lines as a JSON array in insertion order>`; an empty
 // cart has no key. Each write is one Lua script: atomic, one round trip. It first checks the
@@ -14,8 +14,39 @@ import type { AddItemOutcome, CartLimits, CartStore, StoreBackend } from './stor
 // back (also when it refuses or finds nothing to remove), and returns the cart's expiry before
 // and after, which the carts ledger follows ('' = no cart).
 
-/** KEYS: cart, session. ARGV: expiry due, productId, quantity, priceCents, maxLines, maxQuantity. → {1, lines, from, to} | {0, reason, from, to} | {-1} */
-const ADD_ITEM = `${LUA_STAMPS}
+/**
+ * Makes a write script idempotent. Its last key is the session's outcomes hash
+ * (`<prefix>once:{<sid>}`, same slot) and its last three arguments are the Idempotency-Key
+ * ('' for none), the write's fingerprint and the hash's lifetime (ms). A key seen before answers
+ * {2, the first outcome, JSON} (or {-2} when the fingerprint differs) and changes nothing; a new
+ * key's outcome is stored in the same script as the write, so no retry can ever apply it twice.
+ * A write refused because the session ended ({-1}) stores nothing.
+ */
+function idempotent(body: string): string {
+  return `${LUA_STAMPS}
+local onceKey, once, fingerprint, onceTtl = KEYS[#KEYS], ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
+if once ~= '' then
+  local prior = redis.call('HGET', onceKey, once)
+  if prior then
+    local bar = string.find(prior, '|', 1, true)
+    if string.sub(prior, 1, bar - 1) ~= fingerprint then return {-2} end
+    return {2, string.sub(prior, bar + 1)}
+  end
+end
+local function write()
+${body}
+end
+local result = write()
+if once ~= '' and result[1] ~= -1 then
+  redis.call('HSET', onceKey, once, fingerprint .. '|' .. cjson.encode(result))
+  redis.call('PEXPIRE', onceKey, onceTtl)
+end
+return result
+`;
+}
+
+/** KEYS: cart, session, once. ARGV: expiry due, productId, quantity, priceCents, maxLines, maxQuantity, (once). → {1, lines, from, to} | {0, reason, from, to} | {-1} */
+const ADD_ITEM = idempotent(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
 local productId, quantity, price = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -53,10 +84,10 @@ end
 local encoded = cjson.encode(lines)
 redis.call('SET', KEYS[1], expiry .. '|' .. encoded, 'PXAT', expiry)
 return {1, encoded, was, expiry}
-`;
+`);
 
-/** KEYS: cart, session. ARGV: expiry due, productId. → {1, remaining lines, from, to} | {0, '', from, to} when the product was not there | {-1} */
-const REMOVE_ITEM = `${LUA_STAMPS}
+/** KEYS: cart, session, once. ARGV: expiry due, productId, (once). → {1, remaining lines, from, to} | {0, '', from, to} when the product was not there | {-1} */
+const REMOVE_ITEM = idempotent(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, '', '', ''} end
@@ -79,10 +110,10 @@ end
 local encoded = cjson.encode(lines)
 redis.call('SET', KEYS[1], expiry .. '|' .. encoded, 'PXAT', expiry)
 return {1, encoded, was, expiry}
-`;
+`);
 
-/** KEYS: cart, session, order. ARGV: expiry due (the order's), orderId, userId, createdAt. → {1, order JSON, from} | {0, '', from} when the cart is empty | {-1} */
-const CHECKOUT = `${LUA_STAMPS}
+/** KEYS: cart, session, order, once. ARGV: expiry due (the order's), orderId, userId, createdAt, (once). → {1, order JSON, from} | {0, '', from} when the cart is empty | {-1} */
+const CHECKOUT = idempotent(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, '', ''} end
@@ -95,30 +126,41 @@ for _, l in ipairs(lines) do total = total + l.quantity * l.priceCents end
 local order = cjson.encode({orderId = ARGV[2], userId = ARGV[3], createdAt = ARGV[4], items = lines, totalCents = total})
 redis.call('SET', KEYS[3], order, 'PXAT', ARGV[1])
 return {1, order, was}
-`;
+`);
 
 type Ended = [-1];
+/** A retry under an Idempotency-Key: the first outcome as JSON ([2, json]), or a different write under that key ([-2]). */
+type Repeated = [2, string] | [-2];
+/** The trailing arguments of every write script: Idempotency-Key ('' for none), fingerprint, lifetime of the outcomes hash (ms). */
+type OnceArgs = [string, string, number];
+type AddReply = [1, string, string, string] | [0, 'cart_full' | 'quantity_limit', string, string] | Ended;
+type RemoveReply = [1 | 0, string, string, string] | Ended;
+type CheckoutReply = [1 | 0, string, string] | Ended;
 interface CartScripts {
   statelabCartAddItem(
     cartKey: string,
     sessionKey: string,
+    onceKey: string,
     expiresAt: number,
     productId: string,
     quantity: number,
     priceCents: number,
     maxLines: number,
     maxQuantity: number,
-  ): Promise<[1, string, string, string] | [0, 'cart_full' | 'quantity_limit', string, string] | Ended>;
-  statelabCartRemoveItem(cartKey: string, sessionKey: string, expiresAt: number, productId: string): Promise<[1 | 0, string, string, string] | Ended>;
+    ...once: OnceArgs
+  ): Promise<AddReply | Repeated>;
+  statelabCartRemoveItem(cartKey: string, sessionKey: string, onceKey: string, expiresAt: number, productId: string, ...once: OnceArgs): Promise<RemoveReply | Repeated>;
   statelabCartCheckout(
     cartKey: string,
     sessionKey: string,
     orderKey: string,
+    onceKey: string,
     expiresAt: number,
     orderId: string,
     userId: string,
     createdAt: string,
-  ): Promise<[1 | 0, string, string] | Ended>;
+    ...once: OnceArgs
+  ): Promise<CheckoutReply | Repeated>;
 }
 
 /** Stored lines in their stored order, each with a fixed key order. */
@@ -151,6 +193,8 @@ export class RedisCartStore implements CartStore {
   private readonly carts: RedisLedger;
   private readonly orders: RedisLedger;
   private readonly scripts: CartScripts;
+  /** Outcomes of keyed writes live one TTL after the last of them, as the cart does. */
+  private readonly onceTtlMs: number;
 
   constructor(
     private readonly client: Redis,
@@ -161,9 +205,10 @@ export class RedisCartStore implements CartStore {
     const grid = new ExpiryGrid(ttlSeconds, options.expiryStepMs);
     this.carts = new RedisLedger(client, this.keys.ledger('carts'), grid);
     this.orders = new RedisLedger(client, this.keys.ledger('orders'), grid);
-    client.defineCommand('statelabCartAddItem', { numberOfKeys: 2, lua: ADD_ITEM });
-    client.defineCommand('statelabCartRemoveItem', { numberOfKeys: 2, lua: REMOVE_ITEM });
-    client.defineCommand('statelabCartCheckout', { numberOfKeys: 3, lua: CHECKOUT });
+    this.onceTtlMs = ttlSeconds * 1000;
+    client.defineCommand('statelabCartAddItem', { numberOfKeys: 3, lua: ADD_ITEM });
+    client.defineCommand('statelabCartRemoveItem', { numberOfKeys: 3, lua: REMOVE_ITEM });
+    client.defineCommand('statelabCartCheckout', { numberOfKeys: 4, lua: CHECKOUT });
     this.scripts = client as unknown as CartScripts;
   }
 
@@ -176,50 +221,53 @@ export class RedisCartStore implements CartStore {
     return parseLines(entry.payload);
   }
 
-  async addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome> {
-    const reply = await redisCall('add_item', () =>
+  async addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome> {
+    const sent = await redisCall('add_item', () =>
       this.scripts.statelabCartAddItem(
         this.keys.cart(cartId),
         this.keys.session(cartId),
+        this.keys.once(cartId),
         this.carts.expiryNow(),
         item.productId,
         item.quantity,
         item.priceCents,
         limits.maxLines,
         limits.maxQuantity,
+        ...this.onceArgs(once),
       ),
     );
-    if (reply[0] === -1) throw new SessionEndedError(cartId);
-    this.carts.move(boundary(reply[2]), boundary(reply[3]));
+    const reply = this.firstOutcome<AddReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
     return reply[0] === 1 ? { ok: true, items: parseLines(reply[1]) } : { ok: false, reason: reply[1] };
   }
 
-  async removeItem(cartId: string, productId: string): Promise<CartItem[] | null> {
-    const reply = await redisCall('remove_item', () =>
-      this.scripts.statelabCartRemoveItem(this.keys.cart(cartId), this.keys.session(cartId), this.carts.expiryNow(), productId),
+  async removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null> {
+    const sent = await redisCall('remove_item', () =>
+      this.scripts.statelabCartRemoveItem(this.keys.cart(cartId), this.keys.session(cartId), this.keys.once(cartId), this.carts.expiryNow(), productId, ...this.onceArgs(once)),
     );
-    if (reply[0] === -1) throw new SessionEndedError(cartId);
-    this.carts.move(boundary(reply[2]), boundary(reply[3]));
+    const reply = this.firstOutcome<RemoveReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
     return reply[0] === 1 ? parseLines(reply[1]) : null;
   }
 
-  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null> {
+  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null> {
     const expiresAt = this.orders.expiryNow();
-    const reply = await redisCall('checkout', () =>
+    const sent = await redisCall('checkout', () =>
       this.scripts.statelabCartCheckout(
         this.keys.cart(cartId),
         this.keys.session(cartId),
         this.keys.order(cartId, order.orderId),
+        this.keys.once(cartId),
         expiresAt,
         order.orderId,
         order.userId,
         order.createdAt,
+        ...this.onceArgs(once),
       ),
     );
-    if (reply[0] === -1) throw new SessionEndedError(cartId);
-    this.carts.move(boundary(reply[2]), null);
+    const reply = this.firstOutcome<CheckoutReply>(cartId, sent, once, () => {
+      this.carts.move(boundary(sent[2] as string), null);
+      if (sent[0] === 1) this.orders.move(null, expiresAt);
+    });
     if (reply[0] === 0) return null;
-    this.orders.move(null, expiresAt);
     const placed = JSON.parse(reply[1]) as Order;
     return {
       orderId: placed.orderId,
@@ -228,6 +276,26 @@ export class RedisCartStore implements CartStore {
       totalCents: placed.totalCents,
       createdAt: placed.createdAt,
     };
+  }
+
+  private onceArgs(once: Idempotency | undefined): OnceArgs {
+    return [once?.key ?? '', once?.fingerprint ?? '', this.onceTtlMs];
+  }
+
+  /**
+   * The outcome a write script answered: this write's own (the ledgers then follow the expiry it
+   * moved, `onApplied`), or, for a retry under an Idempotency-Key, the first write's (which moved
+   * the ledgers then). Throws when the session had ended or the key named a different write.
+   */
+  private firstOutcome<Reply extends unknown[]>(cartId: string, sent: Reply | Ended | Repeated, once: Idempotency | undefined, onApplied: () => void): Exclude<Reply, Ended> {
+    if (sent[0] === -1) throw new SessionEndedError(cartId);
+    if (sent[0] === -2) throw new IdempotencyKeyReusedError(once?.key ?? '');
+    if (sent[0] === 2) {
+      const first = JSON.parse(sent[1] as string) as Reply;
+      return first as Exclude<Reply, Ended>;
+    }
+    onApplied();
+    return sent as Exclude<Reply, Ended>;
   }
 
   /**

@@ -70,6 +70,32 @@ describe('createRedisClient', () => {
     expect(await sessions.get('sid-1')).toEqual(alice);
   });
 
+  it('says a change sent to a frozen Redis may have been applied, and it was: the retry under its key answers the first outcome', async () => {
+    await sessions.create('cart-9', alice);
+    await carts.addItem('cart-9', { productId: 'p1', quantity: 2, priceCents: 100 }, limits);
+    const once = { key: 'pay-1', fingerprint: 'checkout' };
+    server.pause();
+    let error: unknown;
+    try {
+      ({ error } = await rejection(() => carts.checkout('cart-9', { orderId: 'o-9', userId: 'u-1', createdAt: 'now' }, once)));
+    } finally {
+      server.resume();
+    }
+    expect(error).toMatchObject({ name: 'StoreUnavailableError', mayHaveApplied: true });
+    await eventually('the store to answer again', () => carts.ping(), 5000);
+    // The frozen Redis ran the script when it woke: the order exists although the caller saw a failure.
+    const retry = await carts.checkout('cart-9', { orderId: 'o-10', userId: 'u-1', createdAt: 'now' }, once);
+    expect(retry).toMatchObject({ orderId: 'o-9', totalCents: 200 });
+  });
+
+  it('says a change refused while Redis is down was surely not applied', async () => {
+    await server.kill();
+    await eventually('the client to notice', () => client.status !== 'ready');
+    const { error } = await rejection(() => carts.checkout('cart-9', { orderId: 'o-1', userId: 'u-1', createdAt: 'now' }));
+    expect(error).toMatchObject({ name: 'StoreUnavailableError', mayHaveApplied: false });
+    await server.start();
+  });
+
   it('recovers by itself when Redis comes back on the same port', async () => {
     await server.kill();
     await expect(sessions.create('sid-1', alice)).rejects.toBeInstanceOf(StoreUnavailableError);

@@ -16,6 +16,7 @@ export type LedgerName = 'sessions' | 'carts' | 'orders';
  * | `<prefix>session:{<sid>}` | `<expiresAtMs>\|<user JSON>`, PXAT expiresAtMs |
  * | `<prefix>cart:{<sid>}` | `<expiresAtMs>\|<lines JSON>`, PXAT expiresAtMs (a cart id is its session id) |
  * | `<prefix>order:{<sid>}:<orderId>` | the order's JSON, PXAT one TTL (rounded up) after checkout |
+ * | `<prefix>once:{<sid>}` | hash: Idempotency-Key → `<fingerprint>\|<first outcome JSON>`, one TTL after the last keyed write |
  * | `<prefix>ledger:{<name>}` | hash: expiry boundary (Unix ms) → entries of that kind expiring there |
  *
  * Each ledger is one key, hence one slot: it is written as its own command, never inside a
@@ -34,6 +35,11 @@ export class RedisKeyspace {
 
   order(cartId: string, orderId: string): string {
     return `${this.prefix}order:{${cartId}}:${orderId}`;
+  }
+
+  /** The outcomes of the cart's writes made with an Idempotency-Key (a hash: key → fingerprint|outcome). */
+  once(cartId: string): string {
+    return `${this.prefix}once:{${cartId}}`;
   }
 
   ledger(name: LedgerName): string {
@@ -73,13 +79,20 @@ local function later(a, b)
 end
 `;
 
-/** Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError. */
+/**
+ * ioredis refuses a command without sending it when the connection is not up (no offline queue):
+ * only then is a failed write surely not applied. A timeout or a connection that dropped under a
+ * command leaves its outcome unknown.
+ */
+const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
+
+/** Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError saying whether it may have applied. */
 export async function redisCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new StoreUnavailableError(`redis ${operation} failed: ${reason}`, { cause: error });
+    throw new StoreUnavailableError(`redis ${operation} failed: ${reason}`, { cause: error, mayHaveApplied: !NOT_SENT.test(reason) });
   }
 }
 

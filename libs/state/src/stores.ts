@@ -39,6 +39,19 @@ export interface CartLimits {
 }
 
 /**
+ * A client's Idempotency-Key on a cart write, and what the write was (its operation and
+ * arguments). The first write with a key stores its outcome with the cart, atomically with the
+ * write; a retry with the same key gets that outcome back and changes nothing, so a client that
+ * could not tell whether a write happened (a 503 `outcome_unknown`) can simply send it again.
+ * The same key for a different write is refused (IdempotencyKeyReusedError).
+ */
+export interface Idempotency {
+  key: string;
+  /** e.g. `add p-42 2`: a retry must say the same. */
+  fingerprint: string;
+}
+
+/**
  * Where carts and the orders made from them live. A cart belongs to the session of the same id
  * and expires as sessions do (sliding on every access). Its writes (addItem, removeItem,
  * checkout) reject with SessionEndedError, changing nothing, once its session has ended: the
@@ -50,11 +63,11 @@ export interface CartStore {
   /** Lines in insertion order; empty when there is no cart. */
   get(cartId: string): Promise<CartItem[]>;
   /** Adds quantity to a line (creating it); refuses, changing nothing, past the limits. */
-  addItem(cartId: string, item: CartItem, limits: CartLimits): Promise<AddItemOutcome>;
+  addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome>;
   /** The remaining lines, or null (nothing changed) when the product was not in the cart. */
-  removeItem(cartId: string, productId: string): Promise<CartItem[] | null>;
+  removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null>;
   /** Atomically turns the cart into an order and empties it; null when the cart is empty. */
-  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>): Promise<Order | null>;
+  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null>;
   /**
    * The cart's session has ended (logout, or a new login replacing it): drops the cart, and
    * every write that reaches the store later is refused with SessionEndedError.
@@ -69,11 +82,26 @@ export interface CartStore {
   close(): Promise<void>;
 }
 
-/** Raised by a store whose backend cannot answer now; services turn it into a fast 503. */
+/**
+ * Raised by a store whose backend cannot answer now; services turn it into a fast 503.
+ * `mayHaveApplied` says whether the command left for the backend before it failed (it timed out,
+ * or the connection dropped under it): a write may then have happened, and the 503 says so.
+ */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly mayHaveApplied: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; mayHaveApplied?: boolean }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+    this.mayHaveApplied = options?.mayHaveApplied ?? false;
+  }
+}
+
+/** Raised by a cart write whose Idempotency-Key was first used for a different write. Nothing was written. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly key: string) {
+    super(`the Idempotency-Key ${key.slice(0, 64)} was used for a different change`);
+    this.name = 'IdempotencyKeyReusedError';
   }
 }
 

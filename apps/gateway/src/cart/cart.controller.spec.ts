@@ -16,20 +16,28 @@ describe('CartController', () => {
   it('sends an add without any price: the cart replica prices it from its catalog', async () => {
     const replicas = fakeReplicas();
     replicas.answer('cart', () => ({ items: [], totalCents: 0 }));
-    await new CartController().add({ productId: 'p-9', quantity: 3 }, session, replicas.hop());
+    await new CartController().add({ productId: 'p-9', quantity: 3 }, undefined, session, replicas.hop());
     expect(replicas.calls.map(([, pattern, data]) => [pattern, data])).toEqual([['cart.items.add', { sid: session.sid, productId: 'p-9', quantity: 3 }]]);
   });
 
   it('answers 404 item_not_in_cart for a malformed product id without asking a replica', () => {
     const replicas = fakeReplicas();
-    expect(() => new CartController().remove('DROP TABLE', session, replicas.hop())).toThrow('no such product in the cart');
+    expect(() => new CartController().remove('DROP TABLE', undefined, session, replicas.hop())).toThrow('no such product in the cart');
     expect(replicas.calls).toEqual([]);
+  });
+
+  it('passes a valid Idempotency-Key on to the cart replica and refuses a malformed one', async () => {
+    const replicas = fakeReplicas();
+    replicas.answer('cart', () => ({ items: [], totalCents: 0 }));
+    await new CartController().add({ productId: 'p-9', quantity: 1 }, 'order-7f3a', session, replicas.hop());
+    expect(replicas.calls[0][2]).toMatchObject({ idempotencyKey: 'order-7f3a' });
+    expect(() => new CartController().add({ productId: 'p-9', quantity: 1 }, 'no spaces allowed', session, replicas.hop())).toThrow('Idempotency-Key must be');
   });
 
   it('returns the order id, items and total of a checkout, not the rest of the order', async () => {
     const replicas = fakeReplicas();
     replicas.answer('cart', () => ({ orderId: 'o-1', userId: 'u-3', items: [], totalCents: 0, createdAt: 'now' }));
-    await expect(new CartController().checkout(session, replicas.hop())).resolves.toEqual({ orderId: 'o-1', items: [], totalCents: 0 });
+    await expect(new CartController().checkout(undefined, session, replicas.hop())).resolves.toEqual({ orderId: 'o-1', items: [], totalCents: 0 });
     expect(replicas.calls[0][2]).toEqual({ sid: session.sid, userId: 'u-3' });
   });
 });

@@ -1,10 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { AddCartItemBody, AddItemMessage, CartPatterns, CartView, ErrorCodes, Order, PRODUCT_ID_PATTERN } from '@app/contracts';
+import { AddCartItemBody, AddItemMessage, CartPatterns, CartView, ErrorCodes, IDEMPOTENCY_KEY_PATTERN, OnceRef, Order, PRODUCT_ID_PATTERN } from '@app/contracts';
 import { LabHttpException } from '../http/lab-http.exception';
 import { Hop, RequestHop } from '../http/request-hop';
 import { ADD_ITEM_SCHEMA, CART_SCHEMA, CHECKOUT_SCHEMA, REMOVE_ITEM_SCHEMA } from '../http/schemas';
 import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
+
+/**
+ * The `Idempotency-Key` header of a cart write, checked: a change sent again with the same key
+ * happens once and answers as it did the first time (so a 503 `outcome_unknown` can be retried).
+ */
+function idempotencyKey(header: string | undefined): OnceRef {
+  if (header === undefined) return {};
+  if (!IDEMPOTENCY_KEY_PATTERN.test(header)) throw new LabHttpException(400, ErrorCodes.badRequest, 'Idempotency-Key must be 1 to 100 of A-Z a-z 0-9 _ -');
+  return { idempotencyKey: header };
+}
 
 /** The cart of the caller's session, on the cart replica that owns the session id. */
 @Controller('api')
@@ -20,23 +30,37 @@ export class CartController {
   @Post('cart/items')
   @HttpCode(201)
   @RouteSchema(ADD_ITEM_SCHEMA)
-  add(@Body() body: AddCartItemBody, @CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
-    const message: AddItemMessage = { sid, productId: body.productId, quantity: body.quantity };
+  add(
+    @Body() body: AddCartItemBody,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentSession() { sid }: ResolvedSession,
+    @Hop() hop: RequestHop,
+  ): Promise<CartView> {
+    const message: AddItemMessage = { sid, productId: body.productId, quantity: body.quantity, ...idempotencyKey(key) };
     return hop.call('cart', CartPatterns.addItem, message, sid);
   }
 
   @Delete('cart/items/:productId')
   @RouteSchema(REMOVE_ITEM_SCHEMA)
-  remove(@Param('productId') productId: string, @CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
+  remove(
+    @Param('productId') productId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentSession() { sid }: ResolvedSession,
+    @Hop() hop: RequestHop,
+  ): Promise<CartView> {
     if (!PRODUCT_ID_PATTERN.test(productId)) throw new LabHttpException(404, ErrorCodes.itemNotInCart, 'no such product in the cart');
-    return hop.call('cart', CartPatterns.removeItem, { sid, productId }, sid);
+    return hop.call('cart', CartPatterns.removeItem, { sid, productId, ...idempotencyKey(key) }, sid);
   }
 
   @Post('checkout')
   @HttpCode(201)
   @RouteSchema(CHECKOUT_SCHEMA)
-  async checkout(@CurrentSession() { sid, user }: ResolvedSession, @Hop() hop: RequestHop): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
-    const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid, userId: user.userId }, sid);
+  async checkout(
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentSession() { sid, user }: ResolvedSession,
+    @Hop() hop: RequestHop,
+  ): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
+    const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid, userId: user.userId, ...idempotencyKey(key) }, sid);
     return { orderId: order.orderId, items: order.items, totalCents: order.totalCents };
   }
 }

@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import type { CartItem } from '@app/contracts';
-import { SessionEndedError } from '../stores';
+import { IdempotencyKeyReusedError, SessionEndedError } from '../stores';
 import type { CartLimits, CartStore } from '../stores';
 import { eventually, sleepUntil } from './wait';
 
@@ -264,6 +264,75 @@ export function cartStoreContract(makeFixture: CartFixtureFactory): void {
       await fixture.endSession('cart-1');
       expect(await store.addItem('cart-2', line('p2'), limits)).toEqual({ ok: true, items: [line('p1'), line('p2')] });
       expect(await store.count()).toBe(1);
+    });
+  });
+
+  describe('writes with an Idempotency-Key', () => {
+    it('applies an add once: a retry with the same key answers the first outcome and adds nothing', async () => {
+      const store = await open();
+      const once = { key: 'k-1', fingerprint: 'add p1 2' };
+      const first = await store.addItem('cart-1', line('p1', 2), limits, once);
+      await store.addItem('cart-1', line('p2', 1), limits);
+      const retry = await store.addItem('cart-1', line('p1', 2), limits, once);
+      expect(retry).toEqual(first);
+      expect(first).toEqual({ ok: true, items: [line('p1', 2)] });
+      expect(await store.get('cart-1')).toEqual([line('p1', 2), line('p2', 1)]);
+    });
+
+    it('answers a retried checkout with the first order, not an empty cart', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1', 3, 250), limits);
+      const once = { key: 'checkout-7', fingerprint: 'checkout' };
+      const order = await store.checkout('cart-1', orderHead('o-1'), once);
+      const retry = await store.checkout('cart-1', orderHead('o-2'), once);
+      expect(retry).toEqual(order);
+      expect(order).toMatchObject({ orderId: 'o-1', totalCents: 750 });
+      expect(await store.countOrders()).toBe(1);
+      expect(await store.checkout('cart-1', orderHead('o-3'))).toBeNull();
+    });
+
+    it('keeps refusals too: a retried add that was refused stays refused, even once it would fit', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1', 5), limits);
+      const once = { key: 'k-full', fingerprint: 'add p1 1' };
+      expect(await store.addItem('cart-1', line('p1', 1), limits, once)).toEqual({ ok: false, reason: 'quantity_limit' });
+      await store.removeItem('cart-1', 'p1');
+      expect(await store.addItem('cart-1', line('p1', 1), limits, once)).toEqual({ ok: false, reason: 'quantity_limit' });
+      expect(await store.get('cart-1')).toEqual([]);
+    });
+
+    it('applies a remove once', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1'), limits);
+      await store.addItem('cart-1', line('p2'), limits);
+      const once = { key: 'rm-1', fingerprint: 'remove p1' };
+      expect(await store.removeItem('cart-1', 'p1', once)).toEqual([line('p2')]);
+      await store.addItem('cart-1', line('p1'), limits);
+      expect(await store.removeItem('cart-1', 'p1', once)).toEqual([line('p2')]);
+      expect(await store.get('cart-1')).toEqual([line('p2'), line('p1')]);
+    });
+
+    it('refuses the same key for a different change, changing nothing', async () => {
+      const store = await open();
+      await store.addItem('cart-1', line('p1'), limits, { key: 'k-2', fingerprint: 'add p1 1' });
+      await expect(store.addItem('cart-1', line('p2'), limits, { key: 'k-2', fingerprint: 'add p2 1' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      expect(await store.get('cart-1')).toEqual([line('p1')]);
+    });
+
+    it('keeps keys per cart: the same key on another cart is a new write', async () => {
+      const store = await open();
+      const once = { key: 'shared', fingerprint: 'add p1 1' };
+      await store.addItem('cart-1', line('p1'), limits, once);
+      await store.addItem('cart-2', line('p1'), limits, once);
+      expect(await store.get('cart-2')).toEqual([line('p1')]);
+    });
+
+    it('stores nothing for a write refused because the session ended', async () => {
+      const store = await open();
+      await fixture.endSession('cart-a');
+      const once = { key: 'late', fingerprint: 'add p1 1' };
+      await expect(store.addItem('cart-a', line('p1'), limits, once)).rejects.toBeInstanceOf(SessionEndedError);
+      await expect(store.addItem('cart-a', line('p1'), limits, once)).rejects.toBeInstanceOf(SessionEndedError);
     });
   });
 

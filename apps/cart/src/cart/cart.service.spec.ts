@@ -1,15 +1,15 @@
 import { RpcException } from '@nestjs/microservices';
 import { MemoryCartStore } from '@app/state';
 import { ReplicaTelemetry } from '@app/telemetry';
-import { CartsService } from './carts.service';
+import { CartService } from './cart.service';
 
-describe('CartsService', () => {
+describe('CartService', () => {
   let store: MemoryCartStore;
-  let carts: CartsService;
+  let carts: CartService;
 
   beforeEach(() => {
     store = new MemoryCartStore(60);
-    carts = new CartsService(store, new ReplicaTelemetry({ service: 'cart', replica: 'cart-1', mode: 'stateful', routing: 'sticky-ring' }, false));
+    carts = new CartService(store, new ReplicaTelemetry({ service: 'cart', replica: 'cart-1', mode: 'stateful', routing: 'sticky-ring' }, false));
   });
 
   afterEach(() => store.close());
@@ -27,9 +27,9 @@ describe('CartsService', () => {
 
   describe('after discard()', () => {
     it.each([
-      ['addItem()', (service: CartsService) => service.addItem('sid-1', 'p-1', 1)],
-      ['removeItem()', (service: CartsService) => service.removeItem('sid-1', 'p-1')],
-      ['checkout()', (service: CartsService) => service.checkout('sid-1', 'u-1')],
+      ['addItem()', (service: CartService) => service.addItem('sid-1', 'p-1', 1)],
+      ['removeItem()', (service: CartService) => service.removeItem('sid-1', 'p-1')],
+      ['checkout()', (service: CartService) => service.checkout('sid-1', 'u-1')],
     ])('answers %s with 401 session_ended', async (_name, write) => {
       await carts.addItem('sid-1', 'p-1', 1);
       await carts.discard('sid-1');
