@@ -12,6 +12,8 @@ export interface TopologyReplica {
   active: boolean;
   pid?: number;
   startedAt?: string;
+  /** Sessions (user) or carts (cart) it holds at the last health check; `shared` in redis mode. */
+  held?: { count: number; shared: boolean };
 }
 
 /** `GET /lab/topology`. */

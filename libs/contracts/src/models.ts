@@ -39,4 +39,6 @@ export interface ReplicaHealth {
   /** `up`/`down` for the state store this replica depends on; `none` when it has none. */
   store: 'up' | 'down' | 'none';
   startedAt: string;
+  /** The sessions (user) or carts (cart) it holds; `shared` when they are Redis's, the same for every replica. */
+  held?: { count: number; shared: boolean };
 }

@@ -6,7 +6,10 @@ import { REPLICA_ADDRESS, STORE_PROBE, StoreProbe } from './replica.tokens';
 
 const startedAt = new Date().toISOString();
 
-/** What a replica says of itself: id, pid, start time, and whether its state store answers. */
+/**
+ * What a replica says of itself: id, pid, start time, whether its state store answers and how
+ * much state it holds (the gateway's topology and status page show it).
+ */
 @Injectable()
 export class ReplicaHealthService implements OnModuleInit {
   private store: StoreProbe | undefined;
@@ -26,7 +29,13 @@ export class ReplicaHealthService implements OnModuleInit {
   }
 
   async describe(): Promise<ReplicaHealth> {
-    const store = this.store ? ((await this.store.ping()) ? 'up' : 'down') : 'none';
-    return { id: this.address.id, pid: process.pid, store, startedAt };
+    const health: ReplicaHealth = { id: this.address.id, pid: process.pid, store: 'none', startedAt };
+    if (!this.store) return health;
+    health.store = (await this.store.ping()) ? 'up' : 'down';
+    if (health.store === 'up') {
+      const held = await this.store.count().catch(() => undefined);
+      if (held !== undefined) health.held = { count: held, shared: this.store.backend === 'redis' };
+    }
+    return health;
   }
 }

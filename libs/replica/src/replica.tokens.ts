@@ -9,9 +9,13 @@ export interface ReplicaContext {
   address: ReplicaAddress;
 }
 
-/** Optional token: the state store this replica depends on, pinged by health checks. */
+/** Optional token: the state store this replica depends on, pinged and counted by health checks. */
 export const STORE_PROBE = Symbol('STORE_PROBE');
 
 export interface StoreProbe {
   ping(): Promise<boolean>;
+  /** Live entries it holds (sessions or carts), without visiting each. */
+  count(): Promise<number>;
+  /** `memory`, or `redis` when every replica shares the same entries. */
+  readonly backend: 'memory' | 'redis';
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { LAB_CONFIG, LabConfig } from '@app/config';
 import { CrashResult, FaultDescription, ScaleResult, Topology } from '@app/contracts';
@@ -6,6 +6,10 @@ import { GatewayTelemetry } from '@app/telemetry';
 import { FAULT_SCHEMA, FaultBody, PHASE_SCHEMA, PhaseBody, SCALE_SCHEMA, ScaleBody } from '../http/schemas';
 import { ReplicaHealthChecks } from '../replicas/replica-health';
 import { FaultsService } from './faults.service';
+import { STATUS_PAGE_HTML, STATUS_PAGE_JS } from './status-page';
+
+/** The status page runs only its own script and talks only to this gateway. */
+const PAGE_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 import { LabService } from './lab.service';
 
 /**
@@ -21,6 +25,22 @@ export class LabController {
     private readonly health: ReplicaHealthChecks,
     private readonly telemetry: GatewayTelemetry,
   ) {}
+
+  /** The status page: topology, state per replica, faults, and buttons for the lab's operations. */
+  @Get()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', PAGE_POLICY)
+  @Header('cache-control', 'no-store')
+  page(): string {
+    return STATUS_PAGE_HTML;
+  }
+
+  @Get('status.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  pageScript(): string {
+    return STATUS_PAGE_JS;
+  }
 
   @Get('topology')
   topology(): Topology {

@@ -36,6 +36,7 @@ export class LabService {
         active,
         pid: link.health?.pid,
         startedAt: link.health?.startedAt,
+        held: link.health?.held,
       }));
     }
     return { mode, routing, services };
