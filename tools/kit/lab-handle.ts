@@ -4,7 +4,7 @@ import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
 import { delay, waitUntil } from './wait';
-import type { ScaleResult, Topology, TopologyReplica } from '@app/contracts';
+import type { BlueGreenResult, RestartResult, RestartStyle, ScaleResult, Topology, TopologyReplica } from '@app/contracts';
 
 /** The lab one run needs. */
 export interface LabSpec {
@@ -15,7 +15,7 @@ export interface LabSpec {
 }
 
 // The /lab answers are the gateway's own types, shared through @app/contracts.
-export type { ScaleResult, Topology, TopologyReplica } from '@app/contracts';
+export type { BlueGreenResult, RestartResult, RestartStyle, ScaleResult, Topology, TopologyReplica } from '@app/contracts';
 
 export interface LabHandleOptions {
   /** LAB_ADMIN_TOKEN of the lab, when it is guarded. */
@@ -134,6 +134,21 @@ export class LabHandle {
   async scale(service: ServiceName, replicas: number): Promise<ScaleResult> {
     const reply = await this.client.post<ScaleResult>('/lab/scale', { service, replicas }, { timeoutMs: 60_000 });
     return expectStatus(reply, 200, `scale ${service} to ${replicas}`);
+  }
+
+  /** Replaces one replica by a fresh process (a deploy's step); resolves once it serves again. */
+  async restart(id: string, style: RestartStyle, drainSeconds?: number): Promise<RestartResult> {
+    const body = drainSeconds === undefined ? { style } : { style, drainSeconds };
+    const reply = await this.client.post<RestartResult>(`/lab/replicas/${encodeURIComponent(id)}/restart`, body, {
+      timeoutMs: 120_000 + (drainSeconds ?? 0) * 1000,
+    });
+    return expectStatus(reply, 200, `restart ${id} (${style})`);
+  }
+
+  /** Switches every user and cart replica to a fresh set at once. */
+  async blueGreen(): Promise<BlueGreenResult> {
+    const reply = await this.client.post<BlueGreenResult>('/lab/blue-green', undefined, { timeoutMs: 120_000 });
+    return expectStatus(reply, 200, 'blue-green switch');
   }
 
   /** Sets `lab_experiment_phase{experiment, phase}` so dashboards can shade the phase. */

@@ -36,6 +36,8 @@ export interface LabTarget {
 export class Lab {
   private readonly processes = new Map<string, SupervisedProcess>();
   private readonly replicaCount: Record<ServiceName, number>;
+  /** Indices (from 1) of the replicas running per service: 1..count, or another set after a blue-green switch. */
+  private readonly running = {} as Record<ServiceName, number[]>;
   private readonly onLine: (id: string, line: string) => void;
   private readonly sharedEnv: Record<string, string | undefined>;
   /** Called after replicas were added, e.g. to rewrite Prometheus targets. */
@@ -68,7 +70,10 @@ export class Lab {
   static async start(options: LabOptions, readyTimeoutMs = 60000): Promise<Lab> {
     const lab = new Lab(options);
     try {
-      for (const service of SERVICES) for (let i = 1; i <= lab.replicaCount[service]; i++) lab.startReplica(service, i);
+      for (const service of SERVICES) {
+        lab.running[service] = Array.from({ length: lab.replicaCount[service] }, (_, i) => i + 1);
+        for (const i of lab.running[service]) lab.startReplica(service, i);
+      }
       lab.startGateway();
       await lab.waitReady(readyTimeoutMs);
       return lab;
@@ -90,7 +95,7 @@ export class Lab {
   targets(): LabTarget[] {
     const targets: LabTarget[] = [{ job: 'gateway', instance: 'gateway', address: `127.0.0.1:${this.options.gatewayPort}` }];
     for (const service of SERVICES) {
-      for (let i = 1; i <= this.replicaCount[service]; i++) {
+      for (const i of this.running[service]) {
         const address = replicaAddress({ portBase: this.options.portBase, replicaHostTemplate: '127.0.0.1' }, service, i);
         targets.push({ job: service, instance: address.id, address: `127.0.0.1:${address.metricsPort}` });
       }
@@ -120,7 +125,6 @@ export class Lab {
     );
   }
 
-  /** Starts replicas up to `count` (a rescale asks for this before routing to them). */
   /**
    * Runs exactly replicas 1..count of a service: starts the missing ones (empty) and stops the
    * ones past count, whose memory goes with them, as a scaled-down pod's does (a rescale asks for
@@ -128,12 +132,29 @@ export class Lab {
    */
   async setReplicas(service: ServiceName, count: number): Promise<void> {
     if (count < 1 || count > MAX_REPLICAS) throw new Error(`from 1 to ${MAX_REPLICAS} replicas`);
-    const before = this.replicaCount[service];
-    if (count === before) return;
-    this.replicaCount[service] = count;
-    for (let i = before + 1; i <= count; i++) this.startReplica(service, i);
+    await this.runReplicas(
+      service,
+      Array.from({ length: count }, (_, i) => i + 1),
+    );
+  }
+
+  /**
+   * Runs exactly these replicas (indices from 1) of a service: starts the missing ones (empty)
+   * and stops the others. A blue-green switch asks for the old and new set, then the new alone.
+   */
+  async runReplicas(service: ServiceName, indices: readonly number[]): Promise<void> {
+    const wanted = [...new Set(indices)].sort((a, b) => a - b);
+    if (wanted.length === 0 || wanted.some((i) => !Number.isInteger(i) || i < 1 || i > MAX_REPLICAS)) {
+      throw new Error(`replica indices from 1 to ${MAX_REPLICAS}, at least one`);
+    }
+    const before = this.running[service];
+    if (before.length === wanted.length && before.every((i, k) => i === wanted[k])) return;
+    this.running[service] = wanted;
+    this.replicaCount[service] = wanted.length;
+    for (const i of wanted) if (!before.includes(i)) this.startReplica(service, i);
     const removed = [];
-    for (let i = count + 1; i <= before; i++) {
+    for (const i of before) {
+      if (wanted.includes(i)) continue;
       const id = `${service}-${i}`;
       removed.push(this.processes.get(id)?.stop());
       this.processes.delete(id);
@@ -176,7 +197,7 @@ export class Lab {
     const answer = (reply: SupervisorReply) => {
       if (child.connected) child.send(reply);
     };
-    this.setReplicas(request.service, request.count).then(
+    this.runReplicas(request.service, request.indices).then(
       () => answer({ type: 'set-replicas-done', requestId: request.requestId, ok: true }),
       (error: Error) => answer({ type: 'set-replicas-done', requestId: request.requestId, ok: false, error: error.message }),
     );

@@ -25,6 +25,8 @@ export interface GatewayConfig {
   loginLimits: LoginLimits;
   /** A request (headers and body) must arrive within this time, or the connection closes with a 408. */
   requestTimeoutMs: number;
+  /** How long a `drain` restart waits at most for a replica's sessions and calls to end (DRAIN_SECONDS). */
+  drainSeconds: number;
 }
 
 const SECRET = /^.{32,512}$/;
@@ -47,5 +49,6 @@ export function loadGatewayConfig(env: Env, readFile: ReadSecretFile = readSecre
       windowSeconds: read.int('LOGIN_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
     },
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 200, 300_000, 10_000),
+    drainSeconds: read.int('DRAIN_SECONDS', 0, 3600, 30),
   };
 }

@@ -54,6 +54,10 @@ export const ErrorCodes = {
   /** An Idempotency-Key sent again with a different change (422). */
   idempotencyKeyReused: 'idempotency_key_reused',
   badFrame: 'bad_frame',
+  /** The replica handed its state off and is about to restart (a deploy); retry shortly. */
+  replicaRestarting: 'replica_restarting',
+  /** A hand-off asked of a replica whose state is shared (redis mode), or a restart style the request cannot use. */
+  restartStyleUnsupported: 'restart_style_unsupported',
 } as const;
 
 /** The code of an error that carries only a status (Nest's and Fastify's own exceptions). */

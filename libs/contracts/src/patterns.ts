@@ -23,6 +23,10 @@ export const ProductPatterns = {
 export const LabPatterns = {
   health: 'lab.health',
   crash: 'lab.crash',
+  /** A deploy's hand-off: the replica returns every entry it holds and refuses all later calls (it is about to stop). */
+  handoffExport: 'lab.handoff-export',
+  /** A deploy's hand-off: the restarted replica takes what its predecessor exported. */
+  handoffImport: 'lab.handoff-import',
 } as const;
 
 /**

@@ -1,6 +1,12 @@
 import { ErrorCodes, LabErrorBody, NO_FAULTS, ReplicaFaults } from '@app/contracts';
 import type { CallGate } from '@app/transport';
 
+const RESTARTING: LabErrorBody = {
+  status: 503,
+  code: ErrorCodes.replicaRestarting,
+  message: 'this replica handed its state to its successor and is restarting; retry in a moment',
+};
+
 const INJECTED: LabErrorBody = { status: 500, code: ErrorCodes.injectedFailure, message: 'a failure injected by the lab (/lab/faults)' };
 
 /**
@@ -11,6 +17,7 @@ const INJECTED: LabErrorBody = { status: 500, code: ErrorCodes.injectedFailure, 
  */
 export class ReplicaFaultState {
   private current: ReplicaFaults = NO_FAULTS;
+  private closed = false;
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -24,12 +31,18 @@ export class ReplicaFaultState {
 
   /** Undefined to run the handler at once, `hang` never to answer, else a promise that delays or fails the call. */
   beforeCall(pattern: string): CallGate {
+    if (this.closed && !pattern.startsWith('lab.')) return Promise.reject(RESTARTING);
     const faults = this.current;
     if (faults === NO_FAULTS || pattern.startsWith('lab.')) return undefined;
     if (faults.hang) return 'hang';
     if (faults.failurePercent > 0 && this.random() * 100 < faults.failurePercent) return Promise.reject(INJECTED);
     if (faults.latencyMs > 0) return new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     return undefined;
+  }
+
+  /** After a hand-off: every service call is refused from now on (the process is about to be replaced). */
+  closeForRestart(): void {
+    this.closed = true;
   }
 
   /** The delay a store call takes on top of its own (`latency.redis`), 0 when off. */

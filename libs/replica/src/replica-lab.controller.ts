@@ -1,21 +1,34 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { STATE_TRANSFER, StateSnapshot, TransferableState } from '@app/state';
 import type { ReplicaAddress } from '@app/config';
-import { ErrorCodes, labError, LabPatterns, ReplicaFaults, ReplicaHealth } from '@app/contracts';
+import { ErrorCodes, HandoffExport, labError, LabPatterns, ReplicaFaults, ReplicaHealth } from '@app/contracts';
 import { ReplicaFaultState } from './replica-faults';
 import { ReplicaHealthService } from './replica-health';
 import { REPLICA_ADDRESS } from './replica.tokens';
 
-/** Health and the crash switch over the hop, on every replica. */
+/** Health, the crash switch and a deploy's hand-off over the hop, on every replica. */
 @Controller()
-export class ReplicaLabController {
+export class ReplicaLabController implements OnModuleInit {
   private crashing = false;
+  private transfer: TransferableState | null = null;
 
   constructor(
     @Inject(REPLICA_ADDRESS) private readonly address: ReplicaAddress,
     private readonly health: ReplicaHealthService,
     private readonly faults: ReplicaFaultState,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** The service module's StateModule provides STATE_TRANSFER (null in redis mode); product has none. */
+  onModuleInit(): void {
+    try {
+      this.transfer = this.moduleRef.get<TransferableState | null>(STATE_TRANSFER, { strict: false });
+    } catch {
+      this.transfer = null;
+    }
+  }
 
   /** The gateway's health check, which also carries the faults this replica must apply. */
   @MessagePattern(LabPatterns.health)
@@ -34,5 +47,26 @@ export class ReplicaLabController {
     this.crashing = true;
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), 20);
     return { id: this.address.id, pid: process.pid };
+  }
+
+  /**
+   * A deploy's hand-off, first half: every entry this replica holds, taken in one turn of the
+   * event loop together with closing the gate, so no write can land after the copy and be lost:
+   * every later call is refused (503 replica_restarting) until the process is replaced.
+   */
+  @MessagePattern(LabPatterns.handoffExport)
+  handoffExport(): HandoffExport {
+    if (!this.transfer) return { shared: true };
+    const snapshot = this.transfer.exportState();
+    this.faults.closeForRestart();
+    const entries = Object.values(snapshot).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+    return { shared: false, snapshot, entries };
+  }
+
+  /** A deploy's hand-off, second half: the restarted replica takes its predecessor's entries. */
+  @MessagePattern(LabPatterns.handoffImport)
+  handoffImport(@Payload() body: { snapshot?: StateSnapshot } | null): { taken: number } {
+    if (!this.transfer) throw labError(409, ErrorCodes.restartStyleUnsupported, `${this.address.id} keeps no state of its own to take`);
+    return { taken: this.transfer.importState(body?.snapshot ?? {}) };
   }
 }

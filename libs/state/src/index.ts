@@ -12,7 +12,7 @@ export type { StateCount, StateGauges } from './state-gauges';
 export { ObservedSessionStore, ObservedCartStore } from './observed-stores';
 export type { StoreObserver } from './observed-stores';
 export { MemorySessionStore, MemoryCartStore } from './memory-stores';
-export type { MemoryStoreOptions } from './memory-stores';
+export type { MemoryStoreOptions, StateSnapshot, TransferableState, TransferEntry } from './memory-stores';
 export { ExpiryGrid, MAX_EXPIRY_STEP_MS, defaultExpiryStepMs } from './expiry';
 export { RedisSessionStore } from './redis-session-store';
 export { RedisCartStore } from './redis-cart-store';

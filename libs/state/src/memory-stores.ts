@@ -11,6 +11,29 @@ export interface MemoryStoreOptions {
   expiryStepMs?: number;
 }
 
+/** One entry as a hand-off carries it: key, value, expiry in ms since the epoch. */
+export type TransferEntry<T> = [key: string, value: T, expiresAt: number];
+
+/**
+ * What a stateful replica hands to its successor in a deploy's hand-off (`lab.handoff-*`):
+ * every live entry of its memory stores with its expiry, so nothing a client was told is lost
+ * and nothing lives longer than it would have.
+ */
+export interface StateSnapshot {
+  sessions?: Array<TransferEntry<SessionUser>>;
+  carts?: Array<TransferEntry<CartItem[]>>;
+  orders?: Array<TransferEntry<Order>>;
+  ended?: Array<TransferEntry<true>>;
+  outcomes?: Array<TransferEntry<{ fingerprint: string; outcome: string }>>;
+}
+
+/** A store whose entries can move to another process (the memory adapters). */
+export interface TransferableState {
+  exportState(): StateSnapshot;
+  /** Entries taken (expired ones are skipped). */
+  importState(snapshot: StateSnapshot): number;
+}
+
 interface Expiring<T> {
   value: T;
   expiresAt: number;
@@ -70,6 +93,27 @@ class ExpiringMap<T> {
     return this.ledger.live(Date.now());
   }
 
+  /** Every live entry with its expiry (ms since the epoch), values as they are (callers copy). */
+  dump(): Array<TransferEntry<T>> {
+    const now = Date.now();
+    const live: Array<TransferEntry<T>> = [];
+    for (const [key, entry] of this.entries) if (entry.expiresAt > now) live.push([key, entry.value, entry.expiresAt]);
+    return live;
+  }
+
+  /** Takes entries another process dumped, keeping their expiry; expired ones are skipped. Returns how many were taken. */
+  load(entries: ReadonlyArray<TransferEntry<T>>): number {
+    const now = Date.now();
+    let taken = 0;
+    for (const [key, value, expiresAt] of entries) {
+      if (!(expiresAt > now)) continue;
+      this.ledger.move(this.live(key, now)?.expiresAt ?? null, expiresAt);
+      this.entries.set(key, { value, expiresAt });
+      taken++;
+    }
+    return taken;
+  }
+
   sweep(): void {
     const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
@@ -111,7 +155,7 @@ const copyItem = (item: CartItem): CartItem => ({
  * Sessions in this process' memory: lost when the process dies, invisible to other replicas.
  * Values are copied in and out, so callers never share state with the store.
  */
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements SessionStore, TransferableState {
   readonly backend: StoreBackend = 'memory';
   private readonly sessions: ExpiringMap<SessionUser>;
   private readonly sweeper: Sweeper;
@@ -132,6 +176,14 @@ export class MemorySessionStore implements SessionStore {
 
   async destroy(sid: string): Promise<boolean> {
     return this.sessions.delete(sid);
+  }
+
+  exportState(): StateSnapshot {
+    return { sessions: this.sessions.dump() };
+  }
+
+  importState(snapshot: StateSnapshot): number {
+    return this.sessions.load(snapshot.sessions ?? []);
   }
 
   async count(): Promise<number> {
@@ -157,7 +209,7 @@ export class MemorySessionStore implements SessionStore {
  * id for one TTL. Session ids are never reused, and a write still in flight after a TTL is not a
  * race the lab has.
  */
-export class MemoryCartStore implements CartStore {
+export class MemoryCartStore implements CartStore, TransferableState {
   readonly backend: StoreBackend = 'memory';
   private readonly carts: ExpiringMap<CartItem[]>;
   private readonly orders: ExpiringMap<Order>;
@@ -255,6 +307,20 @@ export class MemoryCartStore implements CartStore {
   async discard(cartId: string): Promise<void> {
     this.carts.delete(cartId);
     this.ended.set(cartId, true);
+  }
+
+  /** Carts, orders, tombstones and stored outcomes: a retry after the hand-off still gets its first answer. */
+  exportState(): StateSnapshot {
+    return { carts: this.carts.dump(), orders: this.orders.dump(), ended: this.ended.dump(), outcomes: this.outcomes.dump() };
+  }
+
+  importState(snapshot: StateSnapshot): number {
+    return (
+      this.carts.load(snapshot.carts ?? []) +
+      this.orders.load(snapshot.orders ?? []) +
+      this.ended.load(snapshot.ended ?? []) +
+      this.outcomes.load(snapshot.outcomes ?? [])
+    );
   }
 
   async count(): Promise<number> {

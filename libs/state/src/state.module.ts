@@ -1,14 +1,14 @@
 import { DynamicModule, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
 import type { StateMode } from '@app/config';
 import type Redis from 'ioredis';
-import { MemoryCartStore, MemorySessionStore } from './memory-stores';
+import { MemoryCartStore, MemorySessionStore, StateSnapshot, TransferableState } from './memory-stores';
 import { ObservedCartStore, ObservedSessionStore, StoreObserver } from './observed-stores';
 import { closeRedisClient, createRedisClient } from './redis-client';
 import { RedisCartStore } from './redis-cart-store';
 import { RedisSessionStore } from './redis-session-store';
 import { StateGauges, stateHolder } from './state-gauges';
 import type { CartStore, SessionStore, StateKind } from './stores';
-import { CART_STORE, SESSION_STORE, STATE_GAUGES, STORE_OBSERVER } from './tokens';
+import { CART_STORE, SESSION_STORE, STATE_GAUGES, STATE_TRANSFER, STORE_OBSERVER } from './tokens';
 
 /** Options of {@link StateModule.register}. */
 export interface StateModuleOptions {
@@ -158,14 +158,23 @@ export class StateModule {
       },
       inject: [{ token: STATE_GAUGES, optional: true }, ...kinds.map((kind) => PORT[kind])],
     });
+    providers.push({
+      provide: STATE_TRANSFER,
+      useFactory: (...stores: Array<Partial<TransferableState>>): TransferableState | null => {
+        const transferable = stores.filter((store): store is TransferableState => typeof store.exportState === 'function');
+        if (transferable.length !== stores.length) return null;
+        return {
+          exportState: () => Object.assign({}, ...transferable.map((store) => store.exportState())) as StateSnapshot,
+          importState: (snapshot) => transferable.reduce((taken, store) => taken + store.importState(snapshot), 0),
+        };
+      },
+      inject: kinds.map((kind) => RAW_STORE[kind]),
+    });
     const resourceTokens = [...kinds.map((kind) => RAW_STORE[kind]), ...(options.mode === 'redis' ? [REDIS_CLIENT] : [])];
     providers.push({
       provide: StateResources,
       useFactory: (...resources: unknown[]) =>
-        new StateResources(
-          resources.slice(0, kinds.length) as Array<SessionStore | CartStore>,
-          resources[kinds.length] as Redis | undefined,
-        ),
+        new StateResources(resources.slice(0, kinds.length) as Array<SessionStore | CartStore>, resources[kinds.length] as Redis | undefined),
       inject: resourceTokens,
     });
 
@@ -173,7 +182,7 @@ export class StateModule {
       module: StateModule,
       imports: options.imports ?? [],
       providers,
-      exports: kinds.map((kind) => PORT[kind]),
+      exports: [...kinds.map((kind) => PORT[kind]), STATE_TRANSFER],
     };
   }
 }

@@ -17,3 +17,9 @@ export const STORE_OBSERVER = Symbol('STORE_OBSERVER');
  * services never count, label or ask which backend they have.
  */
 export const STATE_GAUGES = Symbol('STATE_GAUGES');
+
+/**
+ * Injection token of this process's {@link TransferableState}: every entry of its memory stores,
+ * for a deploy's hand-off; null in redis mode, where the state is shared and nothing moves.
+ */
+export const STATE_TRANSFER = Symbol('STATE_TRANSFER');

@@ -8,6 +8,7 @@ import { LabHttpException } from '../http/lab-http.exception';
 import { Hop, RequestHop } from '../http/request-hop';
 import { LOGIN_SCHEMA, ME_SCHEMA } from '../http/schemas';
 import { SessionCookies } from '@app/tokens';
+import { ReplicaRouter } from '../replicas/replica-router';
 import { SessionRegistry } from '../sessions/session-registry';
 import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
 import { LoginThrottle } from './login-throttle';
@@ -19,6 +20,7 @@ export class AuthController {
   constructor(
     private readonly cookies: SessionCookies,
     private readonly registry: SessionRegistry,
+    private readonly router: ReplicaRouter,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.throttle = new LoginThrottle(config.loginLimits);
@@ -32,20 +34,40 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @RouteSchema(LOGIN_SCHEMA)
-  async login(@Body() body: Credentials, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Hop() hop: RequestHop): Promise<SessionUser> {
+  async login(
+    @Body() body: Credentials,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Hop() hop: RequestHop,
+  ): Promise<SessionUser> {
     const wait = this.throttle.retryAfterSeconds(body.username, request.ip);
     if (wait > 0) throw new LabHttpException(429, ErrorCodes.tooManyAttempts, `too many failed logins; retry in ${wait} s`, wait);
     const previous = this.cookies.signedSessionId(request.headers.cookie);
-    const sid = this.cookies.newSessionId();
-    const user = await hop.call<SessionUser>('user', UserPatterns.login, { sid, username: body.username, password: body.password }, sid).catch((error: unknown) => {
-      if (error instanceof LabHttpException && error.code === ErrorCodes.badCredentials) this.throttle.recordFailure(body.username, request.ip);
-      throw error;
-    });
+    const sid = this.newSessionId();
+    const user = await hop
+      .call<SessionUser>('user', UserPatterns.login, { sid, username: body.username, password: body.password }, sid)
+      .catch((error: unknown) => {
+        if (error instanceof LabHttpException && error.code === ErrorCodes.badCredentials) this.throttle.recordFailure(body.username, request.ip);
+        throw error;
+      });
     this.throttle.recordSuccess(body.username);
     this.registry.touch(sid);
     if (previous) await this.endReplaced(hop, previous);
     void reply.header('set-cookie', this.cookies.serialize(sid));
     return user;
+  }
+
+  /**
+   * A fresh session id whose user and cart owners are not being drained (a deploy restarts them
+   * soon): sticky routing places a session by its id, so choosing the id chooses the replicas.
+   * Each draw avoids one drained replica of three with probability 2/3; 64 draws bound the work.
+   */
+  private newSessionId(): string {
+    let sid = this.cookies.newSessionId();
+    for (let draw = 1; draw < 64 && (this.router.ownerDraining('user', sid) || this.router.ownerDraining('cart', sid)); draw++) {
+      sid = this.cookies.newSessionId();
+    }
+    return sid;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { MAX_REPLICAS, SERVICES } from '@app/config';
-import { MAX_ITEM_QUANTITY, MAX_PAGE_SIZE, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, PRODUCT_ID_PATTERN } from '@app/contracts';
+import { MAX_ITEM_QUANTITY, MAX_PAGE_SIZE, MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, PRODUCT_ID_PATTERN, RESTART_STYLES, RestartStyle } from '@app/contracts';
 
 /*
  * The gateway's input and output, as Fastify route schemas (`@RouteSchema`): bodies and queries
@@ -104,6 +104,21 @@ export const SCALE_SCHEMA = {
     required: ['service', 'replicas'],
     additionalProperties: false,
     properties: { service: { type: 'string', enum: [...SERVICES] }, replicas: { type: 'integer', minimum: 1, maximum: MAX_REPLICAS } },
+  },
+};
+
+/** Body of POST /lab/replicas/:id/restart: how to restart it, and (drain) how long to wait at most. */
+export interface RestartBody {
+  style: RestartStyle;
+  drainSeconds?: number;
+}
+
+export const RESTART_SCHEMA = {
+  body: {
+    type: 'object',
+    required: ['style'],
+    additionalProperties: false,
+    properties: { style: { type: 'string', enum: [...RESTART_STYLES] }, drainSeconds: { type: 'integer', minimum: 0, maximum: 3600 } },
   },
 };
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { LAB_CONFIG, LabConfig } from '@app/config';
-import { CrashResult, FaultDescription, ScaleResult, Topology } from '@app/contracts';
+import { GatewayConfig, LAB_CONFIG, LabConfig } from '@app/config';
+import { BlueGreenResult, CrashResult, FaultDescription, RestartResult, ScaleResult, Topology } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
-import { FAULT_SCHEMA, FaultBody, PHASE_SCHEMA, PhaseBody, SCALE_SCHEMA, ScaleBody } from '../http/schemas';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { FAULT_SCHEMA, FaultBody, PHASE_SCHEMA, PhaseBody, RESTART_SCHEMA, RestartBody, SCALE_SCHEMA, ScaleBody } from '../http/schemas';
 import { ReplicaHealthChecks } from '../replicas/replica-health';
 import { FaultsService } from './faults.service';
 import { STATUS_PAGE_HTML, STATUS_PAGE_JS } from './status-page';
@@ -20,6 +21,7 @@ import { LabService } from './lab.service';
 export class LabController {
   constructor(
     @Inject(LAB_CONFIG) private readonly config: LabConfig,
+    @Inject(GATEWAY_CONFIG) private readonly gatewayConfig: GatewayConfig,
     private readonly lab: LabService,
     private readonly faults: FaultsService,
     private readonly health: ReplicaHealthChecks,
@@ -51,6 +53,21 @@ export class LabController {
   @HttpCode(202)
   crash(@Param('id') id: string): Promise<CrashResult> {
     return this.lab.crash(id);
+  }
+
+  /** A deploy's step: replace one replica by a fresh process (kill, drain or handoff); answers when it serves again. */
+  @Post('replicas/:id/restart')
+  @HttpCode(200)
+  @RouteSchema(RESTART_SCHEMA)
+  restart(@Param('id') id: string, @Body() body: RestartBody): Promise<RestartResult> {
+    return this.lab.restart(id, body.style, body.drainSeconds ?? this.gatewayConfig.drainSeconds, this.config.stateMode);
+  }
+
+  /** Every user and cart replica replaced by a fresh set at once (the native launcher starts it). */
+  @Post('blue-green')
+  @HttpCode(200)
+  blueGreen(): Promise<BlueGreenResult> {
+    return this.lab.blueGreen();
   }
 
   @Post('scale')

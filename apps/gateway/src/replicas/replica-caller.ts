@@ -36,6 +36,8 @@ export class ReplicaCaller {
       throw error;
     }
     hop.servedBy.push(link.id);
+    if (link.restarting)
+      throw new LabHttpException(503, ErrorCodes.replicaRestarting, `${link.id} is restarting with its state handed over; retry in a moment`, 1);
     link.seriesFor(pattern).countRouted();
     return this.send<T>(link, pattern, data, this.config.rpcTimeoutMs, hop);
   }

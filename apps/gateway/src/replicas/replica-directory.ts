@@ -7,7 +7,8 @@ import { ReplicaLink } from './replica-link';
 interface ServiceReplicas {
   routing: Routing;
   links: ReplicaLink[];
-  /** links[0..n): the replicas that receive traffic, and their ids (kept, not derived per call). */
+  /** links[first..first+n): the replicas that receive traffic, and their ids (kept, not derived per call). */
+  first: number;
   routed: ReplicaLink[];
   routedIds: string[];
 }
@@ -28,6 +29,8 @@ export interface ReplicaView {
 export class ReplicaDirectory implements OnApplicationShutdown {
   private readonly services = {} as Record<ServiceName, ServiceReplicas>;
   private readonly byId = new Map<string, ReplicaLink>();
+  /** Replicas being drained for a restart: no new session is placed on them, round-robin skips them. */
+  private readonly draining = new Set<string>();
 
   constructor(
     @Inject(LAB_CONFIG) private readonly config: LabConfig,
@@ -36,7 +39,7 @@ export class ReplicaDirectory implements OnApplicationShutdown {
   ) {
     for (const service of SERVICES) {
       const routing: Routing = service === 'product' ? 'round-robin' : config.routing;
-      this.services[service] = { routing, links: [], routed: [], routedIds: [] };
+      this.services[service] = { routing, links: [], first: 0, routed: [], routedIds: [] };
       this.setRouted(service, config.replicas[service]);
     }
   }
@@ -59,6 +62,11 @@ export class ReplicaDirectory implements OnApplicationShutdown {
     return this.services[service].routedIds;
   }
 
+  /** Index (from 1) of the first replica that receives traffic: 1, or past the old set after a blue-green switch. */
+  firstIndex(service: ServiceName): number {
+    return this.services[service].first + 1;
+  }
+
   /** Opens links (lazily connected) to replicas 1..count without routing to new ones. */
   ensureLinks(service: ServiceName, count: number): void {
     const entry = this.services[service];
@@ -69,19 +77,45 @@ export class ReplicaDirectory implements OnApplicationShutdown {
     }
   }
 
-  /** Routes to replicas 1..count. */
+  /** Routes to `count` replicas from the first routed one (replicas 1..count, unless a blue-green switch moved the range). */
   setRouted(service: ServiceName, count: number): void {
-    this.ensureLinks(service, count);
+    this.routeRange(service, this.firstIndex(service), count);
+  }
+
+  /** Routes to replicas first..first+count-1 (a blue-green switch). */
+  routeRange(service: ServiceName, first: number, count: number): void {
+    this.ensureLinks(service, first - 1 + count);
     const entry = this.services[service];
-    entry.routed = entry.links.slice(0, count);
+    entry.first = first - 1;
+    entry.routed = entry.links.slice(entry.first, entry.first + count);
     entry.routedIds = entry.routed.map((link) => link.id);
     this.telemetry.setRoutedReplicas(service, count);
+  }
+
+  /** The links of the `count` replicas from the first routed one, whether routed yet or not. */
+  rangeLinks(service: ServiceName, count: number): ReplicaLink[] {
+    const entry = this.services[service];
+    return entry.links.slice(entry.first, entry.first + count);
   }
 
   /** Every replica the gateway knows of, routed or not. */
   view(service: ServiceName): ReplicaView[] {
     const entry = this.services[service];
-    return entry.links.map((link, i) => ({ link, active: i < entry.routed.length }));
+    return entry.links.map((link, i) => ({ link, active: i >= entry.first && i < entry.first + entry.routed.length }));
+  }
+
+  setDraining(id: string, draining: boolean): void {
+    if (draining) this.draining.add(id);
+    else this.draining.delete(id);
+  }
+
+  isDraining(id: string): boolean {
+    return this.draining.has(id);
+  }
+
+  /** True while any replica is being drained (a quick test before per-key checks). */
+  get anyDraining(): boolean {
+    return this.draining.size > 0;
   }
 
   find(id: string): ReplicaLink | undefined {

@@ -45,10 +45,10 @@ export class ReplicaHealthChecks implements OnApplicationBootstrap, OnApplicatio
     this.setUp(link, false);
   }
 
-  /** Resolves once replicas 1..count of the service answered a health check, or throws a 503. */
+  /** Resolves once `count` replicas of the service from its first routed one answered a health check, or throws a 503. */
   async waitUntilUp(service: ServiceName, count: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const links = () => this.directory.view(service).slice(0, count).map((view) => view.link);
+    const links = () => this.directory.rangeLinks(service, count);
     for (;;) {
       await this.checkAll();
       const down = links().filter((link) => !link.up);

@@ -12,6 +12,8 @@ export class ReplicaLink {
   /** Answered the last health check. */
   up = false;
   health: ReplicaHealth | undefined;
+  /** Between a hand-off's export and import: calls are refused (503 replica_restarting), not sent to an empty successor. */
+  restarting = false;
   private readonly series = new Map<string, RpcSeries>();
 
   constructor(

@@ -25,11 +25,21 @@ export class ReplicaRouter {
     return this.directory.find(id) as ReplicaLink;
   }
 
+  /**
+   * True when sticky routing would place `key` on a replica being drained: login then draws
+   * another session id, so new sessions land elsewhere while the drained replica's own finish.
+   */
+  ownerDraining(service: ServiceName, key: string): boolean {
+    if (!this.directory.anyDraining || this.directory.routingOf(service) === 'round-robin') return false;
+    return this.directory.isDraining(this.pick(service, key).id);
+  }
+
   private candidates(service: ServiceName, members: readonly string[]): readonly string[] {
     if (this.directory.routingOf(service) !== 'round-robin') return members;
     const routed = this.directory.routed(service);
-    if (routed.every((link) => link.up)) return members;
-    const up = routed.filter((link) => link.up).map((link) => link.id);
-    return up.length > 0 ? up : members;
+    const drain = this.directory.anyDraining;
+    if (!drain && routed.every((link) => link.up)) return members;
+    const usable = routed.filter((link) => link.up && !(drain && this.directory.isDraining(link.id))).map((link) => link.id);
+    return usable.length > 0 ? usable : members;
   }
 }

@@ -24,14 +24,14 @@ export class SupervisorLink implements OnApplicationShutdown {
     return typeof process.send === 'function' && process.connected;
   }
 
-  /** Resolves when the launcher reports exactly replicas 1..count of the service running. */
-  setReplicas(service: ServiceName, count: number, timeoutMs = 30000): Promise<void> {
+  /** Resolves when the launcher reports exactly these replicas (indices from 1) of the service running. */
+  setReplicas(service: ServiceName, indices: number[], timeoutMs = 30000): Promise<void> {
     if (!this.available) return Promise.resolve();
     const requestId = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new Error(`the launcher did not set ${service} to ${count} replicas within ${timeoutMs} ms`));
+        reject(new Error(`the launcher did not run ${service} replicas ${indices.join(', ')} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(requestId, (reply) => {
         clearTimeout(timer);
@@ -39,7 +39,7 @@ export class SupervisorLink implements OnApplicationShutdown {
         if (reply.ok) resolve();
         else reject(new Error(reply.error ?? 'the launcher refused'));
       });
-      const request: SupervisorRequest = { type: 'set-replicas', requestId, service, count };
+      const request: SupervisorRequest = { type: 'set-replicas', requestId, service, indices };
       process.send?.(request);
     });
   }
