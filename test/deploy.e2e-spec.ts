@@ -1,4 +1,5 @@
 import { activeReplicas, LabHandle, RestartResult, waitUntil } from '../tools/kit';
+import { runExperiment } from '../tools/experiments/runner';
 import { Shopper } from './support/shopper';
 
 interface Placed {
@@ -143,4 +144,45 @@ describe('deploys: restarting replicas one way or another', () => {
       expect(statuses.filter((status) => status !== 200)).toEqual([]);
     }, 60_000);
   });
+});
+
+describe('npm run experiment -- deploy', () => {
+  it('loses journeys to kill and blue-green in stateful mode only, none to hand-off, and no more to drain than to kill', async () => {
+    const lines: string[] = [];
+    const result = await runExperiment('deploy', {
+      settings: { durationSeconds: 4, sessions: 9, connections: 2, drainSeconds: 3 },
+      progress: { write: (chunk: string) => void lines.push(chunk) },
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${lines.slice(-20).join('')}`);
+    });
+    const run = (label: string) => {
+      const found = result.runs.find((r) => r.label === label);
+      if (!found) throw new Error(`no run ${label}`);
+      return { ...found, lost: found.sessionsLost + found.cartsLost };
+    };
+    expect(result.runs.map((r) => r.label)).toEqual([
+      'stateful · kill',
+      'stateful · drain',
+      'stateful · handoff',
+      'stateful · blue-green',
+      'redis · kill',
+      'redis · drain',
+      'redis · blue-green',
+    ]);
+    for (const r of result.runs) {
+      expect(r.journeysCompleted).toBeGreaterThan(0);
+      expect(r.deploySeconds).toBeGreaterThan(0);
+    }
+    // Six replicas restarted one at a time; each kill takes the journeys in flight on it.
+    expect(run('stateful · kill').heldAtStop).toBeGreaterThan(0);
+    expect(run('stateful · kill').lost).toBeGreaterThan(0);
+    expect(run('stateful · drain').lost).toBeLessThanOrEqual(run('stateful · kill').lost);
+    expect(run('stateful · handoff').lost).toBe(0);
+    expect(run('stateful · handoff').handedOff).toBeGreaterThan(0);
+    expect(run('stateful · blue-green').heldAtStop).toBeGreaterThan(0);
+    for (const label of ['redis · kill', 'redis · drain', 'redis · blue-green']) {
+      expect(run(label).lost).toBe(0);
+      expect(run(label).heldAtStop).toBeNull();
+    }
+  }, 600_000);
 });

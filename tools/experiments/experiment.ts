@@ -6,7 +6,7 @@ import type { DriveOptions, DriveResult } from './load-driver';
 import type { PhaseClock } from './phases';
 import type { Progress } from './progress';
 
-export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage'] as const;
+export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage', 'deploy'] as const;
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 
 /** How big an experiment is; the CLI's --duration, --sessions, --connections. */
@@ -23,6 +23,8 @@ export interface ExperimentSettings {
   outageSeconds?: number;
   /** skew: requests per second of each light shopper; default 1. */
   lightRate?: number;
+  /** deploy: how long a drain waits at most per replica (DRAIN_SECONDS); default 10. */
+  drainSeconds?: number;
 }
 
 /** A moment of a run, in seconds since its load started. */
@@ -57,7 +59,7 @@ export interface RunRecord {
 export interface RunPlan {
   label: string;
   lab: LabSpec;
-  /** redis-outage: `pause`, `restart-aof`, `restart-no-persistence`. */
+  /** redis-outage: `pause`, `restart-aof`, `restart-no-persistence`; deploy: the style. */
   scenario?: string;
 }
 

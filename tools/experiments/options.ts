@@ -19,6 +19,7 @@ const SUMMARY: Record<ExperimentName, string> = {
   rescale: 'user and cart 3 -> 5 under sticky-modulo, sticky-ring and redis round-robin',
   skew: 'a few heavy shoppers among many light ones: sticky vs round-robin',
   'redis-outage': 'Redis frozen, restarted with AOF, restarted without persistence',
+  deploy: 'restart every user and cart replica under load: kill, drain, handoff, blue-green',
 };
 
 function defaultsOf(name: ExperimentName): string {
@@ -41,8 +42,9 @@ Options:
                        routing) instead of fresh labs; not for redis-outage
   --duration S         seconds of load per run
   --sessions K         probe shoppers checked before and after the event
-                       (skew: light shoppers at ~1 request/s each)
+                       (skew: light shoppers at ~1 request/s each; deploy: journey shoppers)
   --connections C      concurrent load connections (skew: heavy shoppers)
+  --drain S            deploy: seconds a drain waits at most per replica (default 10)
   -h, --help           show this help
 
 Environment: LAB_ADMIN_TOKEN, when the target lab's /lab API is guarded.
@@ -54,7 +56,7 @@ Environment: LAB_ADMIN_TOKEN, when the target lab's /lab API is guarded.
  */
 export function parseExperimentOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ExperimentOptions {
   const { values, positionals } = parseCommandLine(argv, {
-    values: ['json', 'report', 'target', 'duration', 'sessions', 'connections'],
+    values: ['json', 'report', 'target', 'duration', 'sessions', 'connections', 'drain'],
     positionals: Infinity,
   });
   if (positionals.length > 1) throw new UsageError(`one experiment at a time, got ${positionals.join(', ')}`);
@@ -75,6 +77,7 @@ export function parseExperimentOptions(argv: readonly string[], env: Readonly<Re
       durationSeconds: integerOption(values.duration, '--duration', 2, 3600),
       sessions: integerOption(values.sessions, '--sessions', 1, 100_000),
       connections: integerOption(values.connections, '--connections', 1, 1000),
+      ...(values.drain === undefined ? {} : { drainSeconds: integerOption(values.drain, '--drain', 0, 3600) }),
     },
     target,
     jsonFile: fileOption(values.json, '--json'),

@@ -1,4 +1,5 @@
 import { crash } from './crash';
+import { deploy } from './deploy';
 import type { Experiment, ExperimentName } from './experiment';
 import { modes } from './modes';
 import { redisOutage } from './redis-outage';
@@ -12,6 +13,7 @@ export const EXPERIMENTS = {
   rescale,
   skew,
   'redis-outage': redisOutage,
+  deploy,
 } satisfies { readonly [N in ExperimentName]: Experiment };
 
 /** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */
