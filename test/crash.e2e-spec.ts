@@ -1,29 +1,9 @@
 import { findReplica, startLab, StartedLab, startPrivateRedis, Topology, waitUntil } from '../tools/kit';
-import { labCall, Shopper } from './support/shopper';
+import { labCall, placeShoppers, Shopper } from './support/shopper';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
-interface Placed {
-  shopper: Shopper;
-  userReplica: string;
-  cartReplica: string;
-}
-
 /** Logs in `count` shoppers, each with one cart line, noting which replicas hold their state. */
-async function placeShoppers(url: string, count: number): Promise<Placed[]> {
-  const placed: Placed[] = [];
-  for (let start = 1; start <= count; start += 10) {
-    const batch = Array.from({ length: Math.min(10, count - start + 1) }, async (_, i) => {
-      const shopper = new Shopper(url, `user${100 + start + i}`);
-      const login = await shopper.login();
-      expect(login.status).toBe(200);
-      const add = await shopper.post('/api/cart/items', { productId: 'p-3', quantity: 2 });
-      expect(add.status).toBe(201);
-      return { shopper, userReplica: login.servedBy[0], cartReplica: add.servedBy[1] };
-    });
-    placed.push(...(await Promise.all(batch)));
-  }
-  return placed;
-}
+const place = (url: string, count: number) => placeShoppers(url, count, { firstUser: 101, productId: 'p-3', quantity: 2 });
 
 /** Crashes a replica through the lab API and waits until its supervisor brought a new process up. */
 async function crashAndAwaitRestart(url: string, id: string): Promise<void> {
@@ -47,7 +27,7 @@ describe('crashing a replica', () => {
     afterAll(() => lab?.stop());
 
     it('loses exactly the sessions and carts the crashed replicas held', async () => {
-      const placed = await placeShoppers(lab.url, 60);
+      const placed = await place(lab.url, 60);
       await crashAndAwaitRestart(lab.url, 'user-1');
       await crashAndAwaitRestart(lab.url, 'cart-1');
 
@@ -103,7 +83,7 @@ describe('crashing a replica', () => {
     });
 
     it('keeps every session and cart', async () => {
-      const placed = await placeShoppers(lab.url, 30);
+      const placed = await place(lab.url, 30);
       await crashAndAwaitRestart(lab.url, 'user-1');
       await crashAndAwaitRestart(lab.url, 'cart-1');
       for (const { shopper } of placed) {

@@ -1,29 +1,11 @@
 import { activeReplicas, LabHandle, RestartResult, waitUntil } from '../tools/kit';
 import { runExperiment } from '../tools/experiments/runner';
-import { Shopper } from './support/shopper';
+import { PlacedShopper, placeShoppers as placeWithLine, Shopper } from './support/shopper';
 
-interface Placed {
-  shopper: Shopper;
-  userReplica: string;
-  cartReplica: string;
-}
+type Placed = PlacedShopper;
 
-/** Logs in `count` shoppers (accounts from `firstUser`), each with one cart line, noting which replicas hold their state. */
-async function placeShoppers(url: string, count: number, firstUser: number): Promise<Placed[]> {
-  const placed: Placed[] = [];
-  for (let start = 0; start < count; start += 10) {
-    const batch = Array.from({ length: Math.min(10, count - start) }, async (_, i) => {
-      const shopper = new Shopper(url, `user${firstUser + start + i}`);
-      const login = await shopper.login();
-      expect(login.status).toBe(200);
-      const add = await shopper.post('/api/cart/items', { productId: 'p-7', quantity: 1 });
-      expect(add.status).toBe(201);
-      return { shopper, userReplica: login.servedBy[0], cartReplica: add.servedBy[1] };
-    });
-    placed.push(...(await Promise.all(batch)));
-  }
-  return placed;
-}
+/** Logs in `count` shoppers from account `firstUser` on, each with one line of p-7. */
+const placeShoppers = (url: string, count: number, firstUser: number) => placeWithLine(url, count, { firstUser, productId: 'p-7', quantity: 1 });
 
 /** How many placed shoppers still have their session, and their session and cart line. */
 async function survivors(placed: readonly Placed[]): Promise<{ sessions: number; carts: number }> {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { chromium, Browser, Page } from 'playwright-core';
 import { mapLimit, range, startLab, StartedLab } from '../tools/kit';
 import { CHROMIUM, chromiumAvailable } from './support/chromium';
@@ -27,7 +28,15 @@ suite(chromiumAvailable ? 'the status page in headless Chromium' : `the status p
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   }, 120_000);
@@ -51,7 +60,11 @@ suite(chromiumAvailable ? 'the status page in headless Chromium' : `the status p
     }
     // Every login made one session on one user replica: the page adds up to all of them.
     await page.waitForFunction(
-      () => ['user-1', 'user-2', 'user-3'].reduce((sum, id) => sum + Number(document.querySelector(`tr[data-replica="${id}"] [data-field="held"]`)?.textContent || 0), 0) === 30,
+      () =>
+        ['user-1', 'user-2', 'user-3'].reduce(
+          (sum, id) => sum + Number(document.querySelector(`tr[data-replica="${id}"] [data-field="held"]`)?.textContent || 0),
+          0,
+        ) === 30,
       undefined,
       { timeout: 10_000 },
     );
@@ -70,7 +83,9 @@ suite(chromiumAvailable ? 'the status page in headless Chromium' : `the status p
       pidBefore,
       { timeout: 20_000 },
     );
-    await page.waitForFunction(() => document.querySelector('tr[data-replica="user-1"] [data-field="held"]')?.textContent === '0', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-replica="user-1"] [data-field="held"]')?.textContent === '0', undefined, {
+      timeout: 10_000,
+    });
     expect(lab.lab.restarts('user-1')).toBe(1);
   });
 
@@ -78,11 +93,15 @@ suite(chromiumAvailable ? 'the status page in headless Chromium' : `the status p
     const row = page.locator('tr[data-fault="latency.cart"]');
     await row.locator('select').selectOption('50');
     await row.locator('button[data-action="set-fault"]').click();
-    await page.waitForFunction(() => document.querySelector('tr[data-fault="latency.cart"] [data-field="value"]')?.textContent === '50 ms', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-fault="latency.cart"] [data-field="value"]')?.textContent === '50 ms', undefined, {
+      timeout: 10_000,
+    });
     const faults = await labCall(lab.url, 'GET', '/lab/faults', undefined, TOKEN);
     expect(faults.body.faults.find((f: { name: string }) => f.name === 'latency.cart').value).toBe(50);
     await page.click('#reset-faults');
-    await page.waitForFunction(() => document.querySelector('tr[data-fault="latency.cart"] [data-field="value"]')?.textContent === 'off', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('tr[data-fault="latency.cart"] [data-field="value"]')?.textContent === 'off', undefined, {
+      timeout: 10_000,
+    });
   });
 
   it('rescales a service from its form', async () => {

@@ -19,3 +19,30 @@ export async function labCall<T = any>(baseUrl: string, method: string, path: st
     client.close();
   }
 }
+
+/** A logged-in shopper with one cart line, and the replicas that hold its session and its cart. */
+export interface PlacedShopper {
+  shopper: Shopper;
+  userReplica: string;
+  cartReplica: string;
+}
+
+/**
+ * Logs in `count` shoppers (accounts `user<firstUser>` on), ten at a time, each adding `quantity`
+ * of `productId`; fails the test if a login or an add does not succeed.
+ */
+export async function placeShoppers(url: string, count: number, options: { firstUser: number; productId: string; quantity: number }): Promise<PlacedShopper[]> {
+  const placed: PlacedShopper[] = [];
+  for (let start = 0; start < count; start += 10) {
+    const batch = Array.from({ length: Math.min(10, count - start) }, async (_, i) => {
+      const shopper = new Shopper(url, `user${options.firstUser + start + i}`);
+      const login = await shopper.login();
+      expect(login.status).toBe(200);
+      const add = await shopper.post('/api/cart/items', { productId: options.productId, quantity: options.quantity });
+      expect(add.status).toBe(201);
+      return { shopper, userReplica: login.servedBy[0], cartReplica: add.servedBy[1] };
+    });
+    placed.push(...(await Promise.all(batch)));
+  }
+  return placed;
+}
