@@ -174,12 +174,12 @@ export class LabService {
 
   /** The new pid, once the supervisor's fresh process answers a health check. */
   private async waitForSuccessor(link: ReplicaLink, pidBefore: number): Promise<number> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       await this.health.checkAll();
       const pid = link.health?.pid;
       if (link.up && pid !== undefined && pid !== pidBefore) return pid;
-      if (Date.now() > deadline) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, `${link.id} did not come back within 30 s`);
+      if (Date.now() > deadline) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, `${link.id} did not come back within 60 s`);
       await sleep(50);
     }
   }
@@ -201,11 +201,11 @@ export class LabService {
       this.directory.ensureLinks(plan.service, plan.greenFirst - 1 + plan.count);
     }
     const greenLinks = plans.flatMap((plan) => indexRange(plan.greenFirst, plan.count).map((i) => this.directory.find(`${plan.service}-${i}`) as ReplicaLink));
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       await this.health.checkAll();
       if (greenLinks.every((link) => link.up)) break;
-      if (Date.now() > deadline) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, 'the green set did not answer within 30 s');
+      if (Date.now() > deadline) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, 'the green set did not answer within 60 s');
       await sleep(50);
     }
     const greenReadyMs = Date.now() - started;
