@@ -13,6 +13,13 @@ describe('ReplicaFaultState', () => {
     expect(state.beforeCall('lab.crash')).toBeUndefined();
   });
 
+  it('refuses every service call after a hand-off with 503 replica_restarting, but not the lab’s own', async () => {
+    const state = new ReplicaFaultState();
+    state.closeForRestart();
+    await expect(state.beforeCall('cart.add-item')).rejects.toMatchObject({ status: 503, code: 'replica_restarting' });
+    expect(state.beforeCall('lab.health')).toBeUndefined();
+  });
+
   it('hangs every call of a hung replica', () => {
     const state = new ReplicaFaultState();
     state.apply({ ...NO_FAULTS, hang: true });

@@ -84,3 +84,44 @@ describe('memory store timers', () => {
     await store.close();
   });
 });
+
+describe('hand-off between memory stores (a deploy)', () => {
+  const alice = { userId: 'u-1', username: 'alice' };
+  const limits = { maxLines: 50, maxQuantity: 99 };
+
+  it('hands every live session to a successor, which keeps its expiry and counts it', async () => {
+    const before = new MemorySessionStore(60);
+    const after = new MemorySessionStore(60);
+    await before.create('sid-a', alice);
+    await before.create('sid-b', alice);
+    await before.destroy('sid-b');
+    expect(after.importState(before.exportState())).toBe(1);
+    expect(await after.get('sid-a')).toEqual(alice);
+    expect(await after.get('sid-b')).toBeNull();
+    expect(await after.count()).toBe(1);
+    expect(after.exportState().sessions?.[0][2]).toBe(before.exportState().sessions?.[0][2]);
+    await Promise.all([before.close(), after.close()]);
+  });
+
+  it('hands over carts, tombstones and stored outcomes: a retried write still gets its first answer', async () => {
+    const before = new MemoryCartStore(60);
+    const after = new MemoryCartStore(60);
+    const once = { key: 'k-1', fingerprint: 'add p-1 2' };
+    await before.addItem('cart-a', { productId: 'p-1', quantity: 2, priceCents: 100 }, limits, once);
+    await before.discard('cart-b');
+    after.importState(before.exportState());
+    expect(await after.get('cart-a')).toEqual([{ productId: 'p-1', quantity: 2, priceCents: 100 }]);
+    const retried = await after.addItem('cart-a', { productId: 'p-1', quantity: 2, priceCents: 100 }, limits, once);
+    expect(retried).toEqual({ ok: true, items: [{ productId: 'p-1', quantity: 2, priceCents: 100 }] });
+    expect(await after.get('cart-a')).toEqual([{ productId: 'p-1', quantity: 2, priceCents: 100 }]);
+    await expect(after.addItem('cart-b', { productId: 'p-1', quantity: 1, priceCents: 100 }, limits)).rejects.toBeInstanceOf(SessionEndedError);
+    await Promise.all([before.close(), after.close()]);
+  });
+
+  it('skips entries that expired on the way', async () => {
+    const after = new MemorySessionStore(60);
+    expect(after.importState({ sessions: [['sid-old', alice, Date.now() - 1]] })).toBe(0);
+    expect(await after.count()).toBe(0);
+    await after.close();
+  });
+});
