@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
+import Ajv from 'ajv';
 import * as ts from 'typescript';
 import { loadLabConfig, loadReplicaIdentity, replicaAddress, SERVICES, ServiceName } from '../libs/config/src/lab-config';
 import { freePortBlock } from '../tools/kit';
@@ -332,6 +333,38 @@ describe('the observability containers', () => {
 
   it('keep Redis data in an append-only file', () => {
     expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+  });
+});
+
+describe('docker-compose.yml against the Compose Specification schema', () => {
+  // The schema says draft-07 under an https $schema Ajv does not know by that name; Ajv's
+  // default dialect is draft-07. strictTypes off: the schema pairs keywords with union types
+  // the way JSON Schema allows and Ajv's strict mode flags.
+  const { $schema: _dialect, ...composeSchema } = JSON.parse(readFileSync(path.join(REPO, 'test', 'schemas', 'compose-spec.json'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, allowUnionTypes: true, strictTypes: false }).compile(composeSchema);
+  const interpolateAll = (value: unknown): unknown =>
+    typeof value === 'string'
+      ? interpolate(value)
+      : Array.isArray(value)
+        ? value.map(interpolateAll)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, interpolateAll(inner)]))
+          : value;
+  const problems = (document: unknown) =>
+    validate(document) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}${error.params && 'additionalProperty' in error.params ? `: ${error.params.additionalProperty}` : ''}`);
+
+  it('is valid as written and after interpolation with an empty environment', () => {
+    expect(problems(raw)).toEqual([]);
+    expect(problems(interpolateAll(raw))).toEqual([]);
+  });
+
+  it('rejects a file that breaks the specification (an unknown service key, a number where a duration goes)', () => {
+    const broken = structuredClone(raw);
+    broken.services.gateway.restart_policy = 'always';
+    broken.services.gateway.healthcheck.interval = 5;
+    expect(problems(broken)).toEqual(
+      expect.arrayContaining(['/services/gateway must NOT have additional properties: restart_policy', '/services/gateway/healthcheck/interval must be string']),
+    );
   });
 });
 
