@@ -144,6 +144,8 @@ export class Lab {
 
   /** Stops every process (gateway first), SIGKILLing any that outlive the grace period. */
   async stop(): Promise<void> {
+    // Every process first: a replica that dies while the gateway stops is not restarted.
+    for (const process of this.processes.values()) process.markStopping();
     await this.processes.get('gateway')?.stop();
     await Promise.all([...this.processes.values()].map((p) => p.stop()));
   }
