@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { childEnvironment } from '@app/config';
 import { Shopper, startPrivateRedis, waitUntil } from '../tools/kit';
+import { findGrafana } from '../tools/lab/grafana';
 import { prometheusAvailable, redisExporterAvailable } from '../tools/lab/prometheus';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 import { descendantsOf, LauncherProcess, launcherPorts, stillRunning } from './support/launcher';
@@ -53,6 +54,8 @@ describe('npm run lab: Ctrl-C and restarts', () => {
   it('stops on Ctrl-C with one line per process stopped and "lab stopped in", restarting nothing and leaving no process behind', async () => {
     const launcher = await start();
     const children = descendantsOf(launcher.pid);
+    // Without Grafana on PATH the launcher says, in one line, how to get it.
+    if (!findGrafana()) expect(launcher.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}grafana\s+not on PATH \(.+\), skipped$/)]));
     expect(children.length).toBeGreaterThanOrEqual(5); // gateway, 3 replicas, the watchdog (+ Prometheus)
 
     launcher.interrupt();
