@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import Ajv from 'ajv';
 import * as ts from 'typescript';
+import { MALLOC_ENV, NODE_OPTIONS } from '../tools/lab/node-options';
 import { loadLabConfig, loadReplicaIdentity, replicaAddress, SERVICES, ServiceName } from '../libs/config/src/lab-config';
 import { freePortBlock } from '../tools/kit';
 
@@ -380,6 +381,13 @@ describe('Dockerfile', () => {
 
   it('starts the app named by SERVICE with the path aliases and the tracing preload', () => {
     expect(dockerfile).toContain('node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js');
+  });
+
+  it('runs the replicas with the memory settings of the native launcher, and compose gives the gateway its own', () => {
+    const env = /^ENV NODE_OPTIONS="([^"]+)" MALLOC_MMAP_THRESHOLD_=(\d+)$/m.exec(dockerfile);
+    expect(env?.slice(1)).toEqual([NODE_OPTIONS.replica, MALLOC_ENV.MALLOC_MMAP_THRESHOLD_]);
+    expect(environmentOf(services.gateway).NODE_OPTIONS).toBe(NODE_OPTIONS.gateway);
+    for (const name of ['user-1', 'cart-2', 'product-3']) expect(environmentOf(services[name]).NODE_OPTIONS).toBeUndefined();
   });
 
   it('keeps node_modules, dist and .git out of the build context', () => {

@@ -43,7 +43,7 @@ export interface ProcessFootprint {
 export interface LabFootprint {
   lab: BenchLabName;
   description: string;
-  /** node flags the launcher gave each process kind (execArgv beyond the preloads). */
+  /** NODE_OPTIONS and MALLOC_* the launcher gave each process kind. */
   nodeFlags: Record<string, string[]>;
   processes: ProcessFootprint[];
   totals: { idleRssBytes: number; idlePssBytes: number | undefined; loadPeakRssBytes: number; loadPeakPssBytes: number | undefined };
@@ -72,11 +72,11 @@ export function processMemory(pid: number): ProcessMemory | undefined {
   return rssBytes === undefined ? undefined : { rssBytes, pssBytes: statusField(pid, 'Pss') };
 }
 
-/** node's own flags on a process's command line (those before the first script or -r preload's argument). */
+/** The NODE_OPTIONS and MALLOC_* settings a process runs with (/proc/<pid>/environ). */
 function nodeFlagsOf(pid: number): string[] {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1);
-    return argv.filter((arg) => arg.startsWith('--'));
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return env.filter((entry) => entry.startsWith('NODE_OPTIONS=') || entry.startsWith('MALLOC_'));
   } catch {
     return [];
   }
@@ -187,7 +187,7 @@ const mb = (bytes: number | undefined) => (bytes === undefined || !Number.isFini
 
 export function formatFootprintBench(result: FootprintResult, machine: Machine): string {
   const tables = result.labs.map((lab) => ({
-    caption: `${lab.description}: ${num(lab.load.throughputRps)} req/s under load, ${lab.load.non2xx} non-2xx, ${lab.load.errors} errors`,
+    caption: `${lab.description}: ${num(lab.load.throughputRps)} req/s under load, lab CPU ${num(((sum(lab.processes.filter((p) => p.id !== 'redis-server').map((p) => p.loadCpuSeconds)) ?? NaN) * 1000) / lab.load.requests)} ms per request, ${lab.load.non2xx} non-2xx, ${lab.load.errors} errors`,
     headers: ['process', 'idle RSS MB', 'idle PSS MB', 'load peak RSS MB', 'load peak PSS MB', 'load CPU s'],
     rows: [
       ...lab.processes.map((p) => [p.id, mb(p.idle.rssBytes), mb(p.idle.pssBytes), mb(p.loadPeak.rssBytes), mb(p.loadPeak.pssBytes), num(p.loadCpuSeconds)]),
@@ -208,7 +208,7 @@ export function formatFootprintBench(result: FootprintResult, machine: Machine):
       measured: [
         `each lab (3+3+3 replicas, LOG_LEVEL=warn, metrics on, no tracing) idle ${result.idleSeconds} s after ready, then runLoad shopper journey (mix ${formatMix(DEFAULT_MIX)}), ${result.connections} connections for ${result.loadSeconds} s`,
         'RSS (VmRSS of /proc/<pid>/status) and PSS (smaps_rollup: pages shared between processes, e.g. the node binary, split between them) sampled every 0.5 s; the load peak total is the highest sum of one sample, not the sum of per-process peaks',
-        `node flags: gateway ${flags?.gateway.join(' ') || 'none'}; replicas ${flags?.replica.join(' ') || 'none'}`,
+        `settings: gateway ${flags?.gateway.join(' ') || 'none'}; replicas ${flags?.replica.join(' ') || 'none'}`,
       ],
       tables,
       notes: ['redis-server is the bench\'s private one (AOF everysec), shared by the labs of one bench run'],
