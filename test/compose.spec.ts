@@ -390,6 +390,19 @@ describe('Dockerfile', () => {
     for (const name of ['user-1', 'cart-2', 'product-3']) expect(environmentOf(services[name]).NODE_OPTIONS).toBeUndefined();
   });
 
+  it("gives every app container a memory limit above its V8 heap ceiling plus Node's ~50 MB outside the heap", () => {
+    const mib = (limit: string) => Number(/^(\d+)m$/.exec(limit)?.[1]);
+    const apps = Object.entries(services).filter(([, service]) => service.environment?.SERVICE !== undefined);
+    expect(apps).toHaveLength(10);
+    const tooTight = apps
+      .filter(([, service]) => {
+        const heap = Number(/--max-old-space-size=(\d+)/.exec(environmentOf(service).NODE_OPTIONS ?? NODE_OPTIONS.replica)?.[1]);
+        return !(mib(service.mem_limit) >= heap + 50);
+      })
+      .map(([name, service]) => `${name}: ${service.mem_limit}`);
+    expect(tooTight).toEqual([]);
+  });
+
   it('keeps node_modules, dist and .git out of the build context', () => {
     const ignored = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
