@@ -5,7 +5,9 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
+import Ajv from 'ajv';
 import * as ts from 'typescript';
+import { MALLOC_ENV, NODE_OPTIONS } from '../tools/lab/node-options';
 import { loadLabConfig, loadReplicaIdentity, replicaAddress, SERVICES, ServiceName } from '../libs/config/src/lab-config';
 import { freePortBlock } from '../tools/kit';
 
@@ -335,6 +337,38 @@ describe('the observability containers', () => {
   });
 });
 
+describe('docker-compose.yml against the Compose Specification schema', () => {
+  // The schema says draft-07 under an https $schema Ajv does not know by that name; Ajv's
+  // default dialect is draft-07. strictTypes off: the schema pairs keywords with union types
+  // the way JSON Schema allows and Ajv's strict mode flags.
+  const { $schema: _dialect, ...composeSchema } = JSON.parse(readFileSync(path.join(REPO, 'test', 'schemas', 'compose-spec.json'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, allowUnionTypes: true, strictTypes: false }).compile(composeSchema);
+  const interpolateAll = (value: unknown): unknown =>
+    typeof value === 'string'
+      ? interpolate(value)
+      : Array.isArray(value)
+        ? value.map(interpolateAll)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, interpolateAll(inner)]))
+          : value;
+  const problems = (document: unknown) =>
+    validate(document) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}${error.params && 'additionalProperty' in error.params ? `: ${error.params.additionalProperty}` : ''}`);
+
+  it('is valid as written and after interpolation with an empty environment', () => {
+    expect(problems(raw)).toEqual([]);
+    expect(problems(interpolateAll(raw))).toEqual([]);
+  });
+
+  it('rejects a file that breaks the specification (an unknown service key, a number where a duration goes)', () => {
+    const broken = structuredClone(raw);
+    broken.services.gateway.restart_policy = 'always';
+    broken.services.gateway.healthcheck.interval = 5;
+    expect(problems(broken)).toEqual(
+      expect.arrayContaining(['/services/gateway must NOT have additional properties: restart_policy', '/services/gateway/healthcheck/interval must be string']),
+    );
+  });
+});
+
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
 
@@ -347,6 +381,26 @@ describe('Dockerfile', () => {
 
   it('starts the app named by SERVICE with the path aliases and the tracing preload', () => {
     expect(dockerfile).toContain('node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js');
+  });
+
+  it('runs the replicas with the memory settings of the native launcher, and compose gives the gateway its own', () => {
+    const env = /^ENV NODE_OPTIONS="([^"]+)" MALLOC_MMAP_THRESHOLD_=(\d+)$/m.exec(dockerfile);
+    expect(env?.slice(1)).toEqual([NODE_OPTIONS.replica, MALLOC_ENV.MALLOC_MMAP_THRESHOLD_]);
+    expect(environmentOf(services.gateway).NODE_OPTIONS).toBe(NODE_OPTIONS.gateway);
+    for (const name of ['user-1', 'cart-2', 'product-3']) expect(environmentOf(services[name]).NODE_OPTIONS).toBeUndefined();
+  });
+
+  it("gives every app container a memory limit above its V8 heap ceiling plus Node's ~50 MB outside the heap", () => {
+    const mib = (limit: string) => Number(/^(\d+)m$/.exec(limit)?.[1]);
+    const apps = Object.entries(services).filter(([, service]) => service.environment?.SERVICE !== undefined);
+    expect(apps).toHaveLength(10);
+    const tooTight = apps
+      .filter(([, service]) => {
+        const heap = Number(/--max-old-space-size=(\d+)/.exec(environmentOf(service).NODE_OPTIONS ?? NODE_OPTIONS.replica)?.[1]);
+        return !(mib(service.mem_limit) >= heap + 50);
+      })
+      .map(([name, service]) => `${name}: ${service.mem_limit}`);
+    expect(tooTight).toEqual([]);
   });
 
   it('keeps node_modules, dist and .git out of the build context', () => {

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { jsonText, onInterrupt, runCommand, writeOutputFile } from '../kit/cli';
+import { formatFootprintBench, runFootprintBench } from './footprint';
 import { formatHttpBench, runHttpBench } from './http';
 import { describeMachine, Machine } from './measure';
 import { formatPeersBench, runPeersBench } from './peers/peers-bench';
@@ -36,6 +37,10 @@ const SIZES = {
   profile: { full: { connections: 50, warmupSeconds: 5, durationSeconds: 10, profileSeconds: 5 }, quick: { warmupSeconds: 3, durationSeconds: 3, profileSeconds: 2 } },
   // Warm-ups long enough for V8 to optimize the lab's ten processes: a cold lab measures its JIT.
   peers: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 5 }, quick: { durationSeconds: 3, warmupSeconds: 3 } },
+  resources: {
+    full: { labs: ['stateful', 'redis'] as ('stateful' | 'redis')[], idleSeconds: 10, loadSeconds: 20, connections: 20, sampleMs: 500 },
+    quick: { labs: ['redis'] as ('stateful' | 'redis')[], idleSeconds: 5, loadSeconds: 8 },
+  },
 };
 
 interface Sizes<S> {
@@ -92,6 +97,7 @@ const SECTIONS: Record<BenchName, Section<object, unknown>> = {
     run: ({ signal, progress }, sizes: typeof SIZES.peers.full) => runPeersBench({ ...sizes, signal, progress }),
     format: formatPeersBench,
   },
+  resources: onLabs(SIZES.resources, runFootprintBench, formatFootprintBench),
 };
 
 /** Runs one section at the preset's sizes; resolves with its result and its printed text. */

@@ -1,6 +1,6 @@
 import { fileOption, parseCommandLine, UsageError } from '../kit/options';
 
-export const BENCHES = ['store', 'tokens', 'routing', 'http', 'profile', 'telemetry-cost', 'peers'] as const;
+export const BENCHES = ['store', 'tokens', 'routing', 'http', 'profile', 'telemetry-cost', 'peers', 'resources'] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface BenchOptions {

@@ -4,6 +4,7 @@ import { childEnvironment, MAX_REPLICAS, replicaAddress, Routing, SERVICES, Serv
 import type { SupervisorReply, SupervisorRequest } from '@app/contracts';
 import { httpRequest } from '../kit/http';
 import { waitUntil } from '../kit/wait';
+import { MALLOC_ENV, NODE_OPTIONS } from './node-options';
 import { nodeEntry, SupervisedProcess } from './supervised-process';
 
 export interface LabOptions {
@@ -62,6 +63,7 @@ export class Lab {
       // (LAB_SECRET), and the cookies' (SESSION_SECRET), so a restarted gateway keeps everyone logged in.
       LAB_SECRET: randomBytes(32).toString('base64url'),
       SESSION_SECRET: randomBytes(32).toString('base64url'),
+      ...MALLOC_ENV,
       ...options.env,
     };
   }
@@ -165,17 +167,19 @@ export class Lab {
 
   /** Stops every process (gateway first), SIGKILLing any that outlive the grace period. */
   async stop(): Promise<void> {
+    // Every process first: a replica that dies while the gateway stops is not restarted.
+    for (const process of this.processes.values()) process.markStopping();
     await this.processes.get('gateway')?.stop();
     await Promise.all([...this.processes.values()].map((p) => p.stop()));
   }
 
   private startReplica(service: ServiceName, index: number): void {
     const id = `${service}-${index}`;
-    this.spawn(id, `apps/${service}/src/main.js`, { REPLICA_ID: id });
+    this.spawn(id, `apps/${service}/src/main.js`, { REPLICA_ID: id, NODE_OPTIONS: NODE_OPTIONS.replica });
   }
 
   private startGateway(): void {
-    this.spawn('gateway', 'apps/gateway/src/main.js', { REPLICA_ID: undefined }, (message, child) => this.onGatewayMessage(message, child));
+    this.spawn('gateway', 'apps/gateway/src/main.js', { REPLICA_ID: undefined, NODE_OPTIONS: NODE_OPTIONS.gateway }, (message, child) => this.onGatewayMessage(message, child));
   }
 
   private spawn(id: string, entry: string, env: Record<string, string | undefined>, onMessage?: (message: unknown, child: ChildProcess) => void): void {

@@ -1,20 +1,30 @@
 /**
  * `npm run lab`: the whole lab on this machine. The gateway and every replica as supervised
  * processes; in redis mode the configured Redis, or a private redis-server when none answers;
- * Prometheus and the Redis exporter when their binaries are on PATH. One Ctrl-C stops it all.
+ * Prometheus, the Redis exporter and Grafana when their binaries are on PATH. One Ctrl-C stops
+ * it all, one line per process. State that outlives a run (secrets, the private Redis's AOF, the
+ * record of running children) lives in `.lab/` of the working directory (git-ignored).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES } from '@app/config';
 import { DEMO_PASSWORD } from '@app/contracts';
+import { findGrafana, GRAFANA_HINT, GrafanaProcess } from './grafana';
 import { Lab } from './lab';
+import { LabRun } from './lab-run';
+import { ensureLabSecrets } from './lab-secrets';
 import { PrometheusProcess, prometheusAvailable, RedisExporterProcess, redisExporterAvailable, writePrometheusConfig, writeScrapeTargets } from './prometheus';
 import { pingRedis, RedisServerProcess, redisServerAvailable } from './redis-server';
 
 interface Stoppable {
+  /** Said as `<name> stopped` once stop() resolved; the lab says its own processes' lines. */
+  name?: string;
   stop(): Promise<void>;
 }
+
+const STATE_DIR = path.resolve('.lab');
 
 const COLORS = [36, 32, 33, 35, 34, 91, 92, 93, 94, 95, 96];
 
@@ -28,7 +38,7 @@ function prefixer(): (id: string, line: string) => void {
 }
 
 /** The Redis the lab will use: REDIS_URL when it answers, else a private one on its port. */
-async function resolveRedis(config: LabConfig, stoppables: Stoppable[]): Promise<string> {
+async function resolveRedis(config: LabConfig, stoppables: Stoppable[], run: LabRun): Promise<string> {
   const url = new URL(config.redisUrl);
   const port = Number(url.port || 6379);
   const host = url.hostname || '127.0.0.1';
@@ -39,31 +49,59 @@ async function resolveRedis(config: LabConfig, stoppables: Stoppable[]): Promise
       `STATE_MODE=redis but nothing answers at ${config.redisUrl}${local ? ' and no redis-server binary is on PATH (apt-get install redis-server)' : ''}`,
     );
   }
-  const server = new RedisServerProcess({ port, appendOnly: true, dir: path.resolve('.lab', 'redis') });
+  const server = new RedisServerProcess({ port, appendOnly: true, dir: path.join(STATE_DIR, 'redis'), ownProcessGroup: true });
   mkdirSync(server.dir, { recursive: true });
   await server.start();
-  stoppables.push(server);
+  run.addChild('redis-server', server.pid);
+  stoppables.push({ name: 'redis', stop: () => server.stop() });
   console.log(`started a private redis-server (AOF on) at redis://127.0.0.1:${port}`);
   return `redis://127.0.0.1:${port}`;
+}
+
+/** Starts a provisioned Grafana when one is on PATH; answers its URL, or how to get one. */
+async function startGrafana(port: number, prometheusUrl: string, stoppables: Stoppable[], run: LabRun): Promise<string> {
+  const command = findGrafana();
+  if (!command) return GRAFANA_HINT;
+  const dir = mkdtempSync(path.join(tmpdir(), 'statelab-grafana-'));
+  run.addDir(dir);
+  const grafana = new GrafanaProcess({ command, port, prometheusUrl, dir });
+  stoppables.push({ name: 'grafana', stop: async () => { await grafana.stop(); rmSync(dir, { recursive: true, force: true }); } });
+  await grafana.start();
+  run.addChild('grafana', grafana.pid);
+  return `${grafana.url} (anonymous viewer; Overview is the home dashboard)`;
 }
 
 async function main(): Promise<void> {
   const config = configFromProcessEnv(loadLabConfig);
   const launcher = configFromProcessEnv(loadLauncherConfig);
   const stoppables: Stoppable[] = [];
+  const say = prefixer();
+  let run: LabRun | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    const started = performance.now();
     console.log('\nstopping the lab…');
-    for (const s of stoppables.reverse()) await s.stop().catch(() => undefined);
+    for (const s of stoppables.reverse()) {
+      await s.stop().catch((error: Error) => say(s.name ?? 'lab', `did not stop cleanly: ${error.message}`));
+      if (s.name) say(s.name, 'stopped');
+    }
+    run?.end();
+    console.log(`lab stopped in ${((performance.now() - started) / 1000).toFixed(1)}s`);
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const redisUrl = config.stateMode === 'redis' ? await resolveRedis(config, stoppables) : config.redisUrl;
+    run = await LabRun.begin(STATE_DIR, (reclaimed, launcherPid) => {
+      const what = [...reclaimed.killed.map((child) => `stopped ${child.name} (pid ${child.pid})`), ...reclaimed.removed.map((dir) => `removed ${dir}`)];
+      if (what.length > 0) console.log(`cleaned up after a lab that did not stop (launcher pid ${launcherPid}): ${what.join(', ')}`);
+    });
+    // One pair of secrets per lab folder, kept across runs: a restarted lab logs nobody out.
+    const secrets = ensureLabSecrets(path.join(STATE_DIR, 'secrets'));
+    const redisUrl = config.stateMode === 'redis' ? await resolveRedis(config, stoppables, run) : config.redisUrl;
     const lab = await Lab.start({
       mode: config.stateMode,
       routing: config.routing,
@@ -72,7 +110,8 @@ async function main(): Promise<void> {
       portBase: config.portBase,
       redisUrl,
       sessionTtlSeconds: config.sessionTtlSeconds,
-      onLine: prefixer(),
+      env: { LAB_SECRET_FILE: secrets.labSecretFile, SESSION_SECRET_FILE: secrets.sessionSecretFile },
+      onLine: say,
     });
     stoppables.push(lab);
 
@@ -81,8 +120,9 @@ async function main(): Promise<void> {
 
     if (prometheusAvailable()) {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-prometheus-'));
+      run.addDir(dir);
       const targetsFile = path.join(dir, 'targets.json');
-      const exporter = config.stateMode === 'redis' && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort }) : undefined;
+      const exporter = config.stateMode === 'redis' && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort, ownProcessGroup: true }) : undefined;
       const writeTargets = () =>
         writeScrapeTargets(targetsFile, [
           ...lab.targets(),
@@ -92,15 +132,20 @@ async function main(): Promise<void> {
       lab.onTopologyChange = writeTargets;
       if (exporter) {
         await exporter.start();
-        stoppables.push(exporter);
+        run.addChild('redis exporter', exporter.pid);
+        stoppables.push({ name: 'exporter', stop: () => exporter.stop() });
         urls.push(['redis exporter', `${exporter.url}/metrics`]);
       }
-      const prometheus = new PrometheusProcess({ port: launcher.prometheusPort, configFile: writePrometheusConfig(dir, { targetsFile }), dataDir: path.join(dir, 'data') });
+      const prometheus = new PrometheusProcess({ port: launcher.prometheusPort, configFile: writePrometheusConfig(dir, { targetsFile }), dataDir: path.join(dir, 'data'), ownProcessGroup: true });
+      const stopPrometheus = { name: 'prometheus', stop: async () => { await prometheus.stop(); rmSync(dir, { recursive: true, force: true }); } };
+      stoppables.push(stopPrometheus);
       await prometheus.start();
-      stoppables.push({ stop: async () => { await prometheus.stop(); rmSync(dir, { recursive: true, force: true }); } });
+      run.addChild('prometheus', prometheus.pid);
       urls.push(['prometheus', prometheus.url]);
+      urls.push(['grafana', await startGrafana(launcher.grafanaPort, prometheus.url, stoppables, run)]);
     } else {
       urls.push(['prometheus', 'not on PATH (apt-get install prometheus prometheus-redis-exporter), skipped']);
+      urls.push(['grafana', findGrafana() ? 'skipped: it needs the lab\'s Prometheus' : GRAFANA_HINT]);
     }
 
     const width = Math.max(...urls.map(([name]) => name.length));

@@ -28,11 +28,15 @@ export interface PrometheusProcessOptions {
   dataDir: string;
   /** How long samples are kept; the lab is short-lived. */
   retention?: string;
+  /** See ExternalProcess's `ownProcessGroup`. */
+  ownProcessGroup?: boolean;
 }
 
 export interface RedisExporterProcessOptions {
   redisUrl: string;
   port: number;
+  /** See ExternalProcess's `ownProcessGroup`. */
+  ownProcessGroup?: boolean;
 }
 
 /**
@@ -126,7 +130,7 @@ async function answersOk(url: string, timeoutMs = 1000): Promise<boolean> {
  * A child process with a readiness probe and a bounded stop: SIGTERM, then SIGKILL after
  * `graceMs`. stop() resolves only once the process has exited, so nothing outlives it.
  */
-class ExternalProcess {
+export class ExternalProcess {
   private child: ChildProcess | undefined;
   private output = '';
 
@@ -135,6 +139,13 @@ class ExternalProcess {
     private readonly binary: string,
     private readonly args: readonly string[],
     private readonly readyUrl: string,
+    /** The child's whole environment; default: this process's. */
+    private readonly env?: NodeJS.ProcessEnv,
+    /**
+     * A process group of its own: a terminal's Ctrl-C then reaches only the owner, which stops
+     * the process in order (the launcher does; it records it for its watchdog). Default false.
+     */
+    private readonly ownProcessGroup = false,
   ) {}
 
   get pid(): number | undefined {
@@ -150,7 +161,7 @@ class ExternalProcess {
     // Something else answering the probe would pass for this process being ready.
     if (await answersOk(this.readyUrl)) throw new Error(`${this.name}: ${this.readyUrl} already answers; is the port taken?`);
     this.output = '';
-    const child = spawn(this.binary, [...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.binary, [...this.args], { stdio: ['ignore', 'pipe', 'pipe'], env: this.env, detached: this.ownProcessGroup });
     this.child = child;
     // Should the owner die without calling stop() (an uncaught exception), take the child along.
     const killOnExit = () => child.kill('SIGKILL');
@@ -212,6 +223,8 @@ export class PrometheusProcess {
         '--log.level=warn',
       ],
       `${this.url}/-/ready`,
+      undefined,
+      options.ownProcessGroup,
     );
   }
 
@@ -262,6 +275,8 @@ export class RedisExporterProcess {
       binary,
       [`-redis.addr=${this.options.redisUrl}`, `-web.listen-address=127.0.0.1:${this.options.port}`],
       `${this.url}/health`,
+      undefined,
+      this.options.ownProcessGroup,
     );
     await this.process.start(timeoutMs);
   }

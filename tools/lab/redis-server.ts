@@ -12,6 +12,11 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** Directory for the AOF; a fresh temporary one when omitted. */
   dir?: string;
+  /**
+   * Run in a process group of its own, so a terminal's Ctrl-C reaches only its owner, which
+   * stops it in order (the launcher: after the replicas that use it). Default false.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** True when a `redis-server` binary is on PATH. */
@@ -60,6 +65,11 @@ export class RedisServerProcess {
     return isRunning(this.child);
   }
 
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   /** Starts the server and resolves once it answers PING. */
   async start(timeoutMs = 10000): Promise<void> {
     if (this.running) return;
@@ -73,7 +83,7 @@ export class RedisServerProcess {
       '--daemonize', 'no',
       '--loglevel', 'warning',
     ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: this.options.ownProcessGroup ?? false });
     this.child = child;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -29,12 +29,15 @@ export interface SupervisedProcessOptions {
 
 /**
  * One lab process, restarted (same id, same environment, fresh memory) whenever it dies
- * unless the lab is stopping. Each child holds an IPC channel so it exits with the launcher.
+ * unless the lab is stopping. Each child holds an IPC channel so it exits with the launcher,
+ * and runs in a process group of its own: a terminal's Ctrl-C reaches only the launcher, which
+ * then stops every child in order, instead of racing the children's own deaths.
  */
 export class SupervisedProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private stopAnnounced = false;
   restarts = 0;
   /** Resolves each time a child process has been spawned. */
   pid: number | undefined;
@@ -50,7 +53,7 @@ export class SupervisedProcess {
   }
 
   start(): void {
-    const child = spawn(process.execPath, this.options.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, this.options.args, { env: this.options.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     this.child = child;
     this.pid = child.pid;
     for (const stream of [child.stdout, child.stderr]) {
@@ -58,7 +61,11 @@ export class SupervisedProcess {
     }
     child.on('message', (message) => this.options.onMessage?.(message, child));
     child.on('exit', (code, signal) => {
-      if (this.stopping) return;
+      if (this.stopping) {
+        this.stopAnnounced = true;
+        this.options.onLine(this.options.id, signal === 'SIGKILL' ? 'stopped (killed: it outlived the grace period)' : code ? `stopped (exit code ${code})` : 'stopped');
+        return;
+      }
       this.options.onLine(this.options.id, `exited (${signal ?? `code ${code}`}); restarting`);
       this.restarts++;
       this.restartTimer = setTimeout(() => this.start(), this.options.restartDelayMs ?? 250);
@@ -69,10 +76,21 @@ export class SupervisedProcess {
     if (this.child?.connected) this.child.send(message as object);
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
-  async stop(graceMs = 5000): Promise<void> {
+  /** From now on a death is a stop, not a crash: nothing restarts it. */
+  markStopping(): void {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.markStopping();
+    if (!this.running) {
+      // It died and waited for its restart: say so once, as a running one says "stopped".
+      if (!this.stopAnnounced) this.options.onLine(this.options.id, 'stopped (was down)');
+      this.stopAnnounced = true;
+      return;
+    }
     await stopChild(this.child, graceMs);
   }
 }

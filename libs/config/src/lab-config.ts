@@ -155,6 +155,8 @@ export function loadReplicaIdentity(env: Env, service: ServiceName): { id: strin
 export interface LauncherConfig {
   prometheusPort: number;
   redisExporterPort: number;
+  /** Where a native Grafana listens when one is on PATH. */
+  grafanaPort: number;
 }
 
 export function loadLauncherConfig(env: Env): LauncherConfig {
@@ -162,6 +164,7 @@ export function loadLauncherConfig(env: Env): LauncherConfig {
   return {
     prometheusPort: read.port('PROMETHEUS_PORT', 9090),
     redisExporterPort: read.port('REDIS_EXPORTER_PORT', 9121),
+    grafanaPort: read.port('GRAFANA_PORT', 3000),
   };
 }
 

@@ -1,0 +1,26 @@
+/**
+ * How each kind of lab process runs Node, set the same way everywhere it runs: the native
+ * launcher (tools/lab/lab.ts), the image (Dockerfile: the replicas' value is its default) and the
+ * gateway's container (docker-compose.yml, deploy/k8s). Chosen from `npm run bench -- --only
+ * resources` (README, "What it needs"):
+ *
+ * - `--max-semi-space-size`: V8 grows each young-generation semi-space up to 16 MB (three of them
+ *   resident after a few scavenges) on a 64-bit machine; the lab's requests allocate little and
+ *   briefly, so 1 MB (replicas) and 2 MB (the gateway, which allocates most per request) keep the
+ *   heap small for a CPU cost measured there.
+ * - `--max-old-space-size`: a ceiling under the container limit, so V8 collects harder before
+ *   the kernel kills: 128 MB per replica (sessions and carts of the stateful mode included), 192 MB
+ *   for the gateway (its registry of issued session ids holds up to 200k).
+ */
+export const NODE_OPTIONS = {
+  gateway: '--max-semi-space-size=2 --max-old-space-size=192',
+  replica: '--max-semi-space-size=1 --max-old-space-size=128',
+} as const;
+
+/**
+ * glibc's malloc raises its mmap threshold after a large block is freed, so later 16 MB scrypt
+ * buffers (one per login, on libuv's 4 threads) stay in per-thread arenas: +67 MB per user
+ * replica after a few logins. A fixed threshold (set by this variable) returns them to the
+ * system at once.
+ */
+export const MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '1048576' } as const;
