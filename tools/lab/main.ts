@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES } from '@app/config';
+import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES, usesRedis } from '@app/config';
 import { DEMO_PASSWORD } from '@app/contracts';
 import { Lab } from './lab';
 import { PrometheusProcess, prometheusAvailable, RedisExporterProcess, redisExporterAvailable, writePrometheusConfig, writeScrapeTargets } from './prometheus';
@@ -36,7 +36,7 @@ async function resolveRedis(config: LabConfig, stoppables: Stoppable[]): Promise
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
   if (!local || !redisServerAvailable()) {
     throw new Error(
-      `STATE_MODE=redis but nothing answers at ${config.redisUrl}${local ? ' and no redis-server binary is on PATH (apt-get install redis-server)' : ''}`,
+      `STATE_MODE=${config.stateMode} but nothing answers at ${config.redisUrl}${local ? ' and no redis-server binary is on PATH (apt-get install redis-server)' : ''}`,
     );
   }
   const server = new RedisServerProcess({ port, appendOnly: true, dir: path.resolve('.lab', 'redis') });
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const redisUrl = config.stateMode === 'redis' ? await resolveRedis(config, stoppables) : config.redisUrl;
+    const redisUrl = usesRedis(config.stateMode) ? await resolveRedis(config, stoppables) : config.redisUrl;
     const lab = await Lab.start({
       mode: config.stateMode,
       routing: config.routing,
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     if (prometheusAvailable()) {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-prometheus-'));
       const targetsFile = path.join(dir, 'targets.json');
-      const exporter = config.stateMode === 'redis' && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort }) : undefined;
+      const exporter = usesRedis(config.stateMode) && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort }) : undefined;
       const writeTargets = () =>
         writeScrapeTargets(targetsFile, [
           ...lab.targets(),
