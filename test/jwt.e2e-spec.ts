@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { cookieValue } from '@app/tokens';
 import { parseMetrics, startLab, StartedLab, waitUntil } from '../tools/kit';
 import { Shopper } from './support/shopper';
@@ -58,6 +59,23 @@ describe('jwt mode (JWT_DENYLIST=on)', () => {
     expect(me.servedBy).toEqual([]);
   });
 
+  it('runs the shopper journey: browse, fill and empty a cart, check out, with one cart replica call per cart request', async () => {
+    const shopper = new Shopper(lab.url, 'user18');
+    await shopper.login();
+    expect((await shopper.get('/api/products?limit=5&offset=10')).body.items).toHaveLength(5);
+    const product = (await shopper.get('/api/products/p-42')).body;
+    expect((await shopper.post('/api/cart/items', { productId: 'p-42', quantity: 2 })).status).toBe(201);
+    const added = await shopper.post('/api/cart/items', { productId: 'p-7', quantity: 1 });
+    expect(added.servedBy).toEqual([expect.stringMatching(/^cart-\d$/)]);
+    const removed = await shopper.delete('/api/cart/items/p-7');
+    expect(removed.body).toEqual({ items: [{ productId: 'p-42', quantity: 2, priceCents: product.priceCents }], totalCents: 2 * product.priceCents });
+    const order = await shopper.post('/api/checkout');
+    expect(order.status).toBe(201);
+    expect(order.body).toEqual({ orderId: expect.any(String), items: removed.body.items, totalCents: 2 * product.priceCents });
+    expect((await shopper.post('/api/checkout')).body.error.code).toBe('empty_cart');
+    expect((await shopper.login('wrong-password')).body.error.code).toBe('bad_credentials');
+  });
+
   it('accepts Authorization: Bearer without any cookie', async () => {
     const shopper = new Shopper(lab.url, 'user12');
     await shopper.login();
@@ -88,9 +106,19 @@ describe('jwt mode (JWT_DENYLIST=on)', () => {
     const shopper = new Shopper(lab.url, 'user14');
     await shopper.login();
     const token = accessTokenOf(shopper);
+    const { jti } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { jti: string };
     const logout = await shopper.post('/api/logout');
     expect(logout.status).toBe(204);
     expect(shopper.cookie).toBeUndefined();
+    // The jti sits on the denylist for the rest of the token's life (~900 s), no longer.
+    const redis = new Redis(lab.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      const ttl = await redis.pttl(`statelab:jwt:{u-14}:deny:${jti}`);
+      expect(ttl).toBeGreaterThan(880_000);
+      expect(ttl).toBeLessThanOrEqual(901_000);
+    } finally {
+      redis.disconnect();
+    }
     const replay = await shopper.client.get('/api/cart', bearer(token));
     expect(replay.status).toBe(401);
     expect(replay.body.error.code).toBe('token_revoked');
