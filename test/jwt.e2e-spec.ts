@@ -180,6 +180,18 @@ describe('jwt mode (JWT_DENYLIST=on)', () => {
     expect(grew('rejected/malformed')).toBe(1);
     expect(grew('ok/none')).toBe(1);
   });
+
+  // Last in this lab: it stops Redis.
+  it('answers a fast 503 state_store_unavailable when Redis is down, never letting a token through unchecked', async () => {
+    const shopper = new Shopper(lab.url, 'user19');
+    await shopper.login();
+    await lab.redis!.stop();
+    const started = Date.now();
+    const me = await shopper.get('/api/me');
+    expect(me.status).toBe(503);
+    expect(me.body.error.code).toBe('state_store_unavailable');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
 });
 
 describe('jwt mode with JWT_DENYLIST=off and ACCESS_TTL_SECONDS=3', () => {
