@@ -1,4 +1,8 @@
 import Redis from 'ioredis';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { cookieValue } from '@app/tokens';
 import { parseMetrics, startLab, StartedLab, waitUntil } from '../tools/kit';
 import { Shopper } from './support/shopper';
@@ -220,5 +224,34 @@ describe('jwt mode with JWT_DENYLIST=off and ACCESS_TTL_SECONDS=3', () => {
     const expired = await shopper.client.get('/api/cart', bearer(token));
     expect(expired.status).toBe(401);
     expect(expired.body.error.code).toBe('token_expired');
+  });
+});
+
+describe('jwt mode with JWT_ALG=EdDSA', () => {
+  let lab: StartedLab;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'statelab-ed25519-'));
+    const keyFile = path.join(dir, 'jwt.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    lab = await startLab({ mode: 'jwt', replicas: { user: 1, cart: 1, product: 1 }, env: { JWT_ALG: 'EdDSA', JWT_KEY_FILE: keyFile } });
+  }, 90000);
+
+  afterAll(async () => {
+    await lab?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs with the Ed25519 key of JWT_KEY_FILE and refuses a token changed after signing', async () => {
+    const shopper = new Shopper(lab.url, 'user31');
+    expect((await shopper.login()).status).toBe(200);
+    const [header, payload, signature] = accessTokenOf(shopper).split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'EdDSA', typ: 'JWT' });
+    expect(Buffer.from(signature, 'base64url')).toHaveLength(64);
+    expect((await shopper.get('/api/me')).body).toEqual({ userId: 'u-31', username: 'user31' });
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 86_400 })).toString('base64url');
+    expect((await shopper.client.get('/api/me', bearer(`${header}.${forged}.${signature}`))).body.error.code).toBe('bad_signature');
   });
 });
