@@ -32,6 +32,8 @@ describe('a process started with an invalid variable', () => {
     ['apps/gateway/src/main.js', { REPLICA_DISCOVERY: 'dns' }, 'statelab: invalid REPLICA_SRV_NAME="": expected a DNS name with {service} in it'],
     ['apps/gateway/src/main.js', { SESSION_SECRET_FILE: '/nonexistent/session' }, 'statelab: invalid SESSION_SECRET_FILE="/nonexistent/session"'],
     ['apps/cart/src/main.js', { REPLICA_ID: 'cart-1', REPLICA_PORTS: 'per-pod' }, 'statelab: invalid REPLICA_PORTS="per-pod"'],
+    ['apps/gateway/src/main.js', { STATE_MODE: 'jwt', JWT_SECRET: 'too-short' }, 'statelab: invalid JWT_SECRET="too-short": expected at least 32 characters'],
+    ['apps/gateway/src/main.js', { STATE_MODE: 'jwt', JWT_ALG: 'EdDSA' }, 'statelab: invalid JWT_KEY_FILE=""'],
   ])('%s stops before serving, with one line on stderr', (entry, env, line) => {
     const result = boot(entry, { GATEWAY_PORT: '1', LAB_PORT_BASE: '1024', LAB_SECRET: 'a-valid-lab-secret-of-32-characters-or-more', ...env });
     expect(result.status).toBe(78);

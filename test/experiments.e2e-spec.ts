@@ -34,7 +34,7 @@ function expectWellFormed(result: ExperimentResult, experiment: string): void {
   expect(json.experiment).toBe(experiment);
   expect(Number.isNaN(Date.parse(json.startedAt))).toBe(false);
   for (const run of json.runs) {
-    expect(['stateful', 'redis']).toContain(run.mode);
+    expect(['stateful', 'redis', 'jwt']).toContain(run.mode);
     expect(['round-robin', 'sticky-modulo', 'sticky-ring']).toContain(run.routing);
     expect((run.timeline as unknown[]).length).toBeGreaterThan(0);
   }
@@ -72,9 +72,9 @@ describe('npm run experiment', () => {
       result = await runQuietly('modes', { settings: { durationSeconds: 3, connections: 6 } });
     }, 120_000);
 
-    it('measures throughput, latency and request size in both modes, and redis under the stateful routing too', () => {
+    it('measures throughput, latency and request size in every mode, and redis under the stateful routing too', () => {
       expectWellFormed(result, 'modes');
-      expect(result.runs.map((run) => `${run.mode} ${run.routing}`)).toEqual(['stateful sticky-ring', 'redis sticky-ring', 'redis round-robin']);
+      expect(result.runs.map((run) => `${run.mode} ${run.routing}`)).toEqual(['stateful sticky-ring', 'redis sticky-ring', 'redis round-robin', 'jwt round-robin']);
       for (const run of result.runs) {
         expect(run.throughputRps).toBeGreaterThan(0);
         expect(run.latencyMs.p50).toBeGreaterThan(0);

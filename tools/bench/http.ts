@@ -49,13 +49,14 @@ export interface HttpBenchResult {
   rows: HttpMeasurement[];
 }
 
-/** Logs `connections` demo users in and fills their carts; one `sid` cookie per connection. */
+/** Logs `connections` demo users in and fills their carts; one session cookie (`sid`, or jwt mode's `at`) per connection. */
 export async function prepareSessions(url: string, connections: number, cartLines: number): Promise<string[]> {
   const client = new GatewayClient(url);
   const login = async (index: number): Promise<string> => {
     const shopper = new Shopper(client, `user${index + 1}`);
     const answer = await shopper.login();
-    const cookie = shopper.cookie;
+    // What a browser sends to /api/cart: jwt mode's refresh token (Path=/api/refresh) stays home.
+    const cookie = shopper.cookieFor('/api/cart');
     if (answer.status !== 200 || !cookie) throw new Error(`login of ${shopper.username} answered ${answer.status}`);
     for (let line = 1; line <= cartLines; line++) {
       const add = await shopper.post('/api/cart/items', { productId: `p-${index * cartLines + line}`, quantity: 1 });
@@ -113,11 +114,11 @@ export async function driveCartViews(url: string, cookies: readonly string[], du
   }
 }
 
-/** Logged-in cart reads end to end, stateful lab vs redis lab, one after the other. */
+/** Logged-in cart reads end to end, stateful lab vs redis lab vs jwt lab, one after the other. */
 export async function runHttpBench(resources: BenchResources, options: HttpBenchOptions): Promise<HttpBenchResult> {
   const rows: HttpMeasurement[] = [];
   const progress = options.progress ?? (() => undefined);
-  for (const name of ['stateful', 'redis'] as const) {
+  for (const name of ['stateful', 'redis', 'jwt'] as const) {
     options.signal?.throwIfAborted();
     const running: BenchLab = await resources.lab(name);
     try {
@@ -125,7 +126,7 @@ export async function runHttpBench(resources: BenchResources, options: HttpBench
       progress(`http: ${name}: ${cookies.length} sessions with ${options.cartLines} cart lines each; warm-up ${options.warmupSeconds} s`);
       await driveCartViews(running.url, cookies, options.warmupSeconds, options.signal);
       progress(`http: ${name}: measuring ${options.durationSeconds} s`);
-      const redis = running.mode === 'redis' ? await resources.redisInfoClient() : undefined;
+      const redis = running.mode !== 'stateful' ? await resources.redisInfoClient() : undefined;
       const labBefore = labCpuSeconds(running.lab);
       const redisBefore = redis && (await redisCpuSeconds(redis));
       const run = await driveCartViews(running.url, cookies, options.durationSeconds, options.signal);
@@ -143,6 +144,7 @@ export async function runHttpBench(resources: BenchResources, options: HttpBench
 export function formatHttpBench(result: HttpBenchResult, machine: Machine): string {
   const stateful = result.rows.find((row) => row.lab === 'stateful');
   const redis = result.rows.find((row) => row.lab === 'redis');
+  const jwt = result.rows.find((row) => row.lab === 'jwt');
   const notes: string[] = [];
   if (stateful && redis) {
     const cpu = (row: HttpMeasurement) => (row.labCpuMsPerRequest ?? NaN) + (row.redisCpuMsPerRequest ?? 0);
@@ -151,16 +153,20 @@ export function formatHttpBench(result: HttpBenchResult, machine: Machine): stri
         `p99 ${change(redis.latencyMs.p99, stateful.latencyMs.p99)}; CPU per request (lab + Redis) ${change(cpu(redis), cpu(stateful))}`,
     );
   }
+  if (jwt && redis) {
+    notes.push(`jwt vs redis: throughput ${change(jwt.throughputRps, redis.throughputRps)}, p50 ${change(jwt.latencyMs.p50, redis.latencyMs.p50)}, p99 ${change(jwt.latencyMs.p99, redis.latencyMs.p99)}`);
+  }
   const failed = result.rows.filter((row) => row.non2xx > 0 || row.errors > 0);
   if (failed.length > 0) notes.push(`NOT CLEAN: ${failed.map((row) => `${row.lab} ${JSON.stringify(row.statusCounts)} errors ${row.errors}`).join('; ')}`);
   notes.push(
     'lab CPU ms/req: user + system CPU of the gateway and the 9 replicas (/proc) over the measured run, per response; redis CPU ms/req: INFO cpu of redis-server; both move less than req/s when other work shares the cores',
     'per request: gateway checks the cookie HMAC, asks a user replica for the session, then a cart replica for the cart (2 TCP hops); in redis mode each replica does one Redis round trip',
+    'jwt: the gateway verifies the access token itself (HS256) and does one Redis MGET for revocations, then asks a cart replica (1 TCP hop, 2 Redis round trips in all)',
     'FIELD-NOTES (same request, autocannon -c 50): the seed\'s Express + express-session + connect-redis ~3.9k req/s; a bare node:http + ioredis server ~17.9k req/s',
   );
   return formatSection(
     {
-      title: 'http: logged-in GET /api/cart end to end, stateful vs redis',
+      title: 'http: logged-in GET /api/cart end to end, stateful vs redis vs jwt',
       measured: [
         `autocannon, ${result.connections} connections, pipelining 1, ${result.durationSeconds} s after a ${result.warmupSeconds} s warm-up; each connection has its own logged-in session (cookie sent) and a cart of ${result.cartLines} lines`,
         'a real native lab per mode: gateway + 3 user + 3 cart + 3 product replicas as OS processes, LOG_LEVEL=warn; load generator, lab and Redis share the machine',
@@ -175,7 +181,7 @@ export function formatHttpBench(result: HttpBenchResult, machine: Machine): stri
             num(row.latencyMs.p99),
             num(row.latencyMs.mean),
             num(row.labCpuMsPerRequest),
-            row.mode === 'redis' ? num(row.redisCpuMsPerRequest) : '',
+            row.mode !== 'stateful' ? num(row.redisCpuMsPerRequest) : '',
             count(row.requests),
             row.non2xx,
             row.errors,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type Redis from 'ioredis';
-import type { StateMode } from '@app/config';
+import { usesRedis, type StateMode } from '@app/config';
 import { closeRedisClient, createRedisClient } from '@app/state';
 import { startLab, StartedLab, startPrivateRedis } from '../kit/lab';
 import { waitUntil } from '../kit/wait';
@@ -11,7 +11,7 @@ import { OtlpSink, startOtlpSink } from './otlp-sink';
  * The labs the benches use. `telemetry-metrics` is configured like `redis` but is a lab of its
  * own, so the three telemetry configurations share the same history (boot, warm-up, load).
  */
-export type BenchLabName = 'stateful' | 'redis' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing';
+export type BenchLabName = 'stateful' | 'redis' | 'jwt' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing';
 
 export interface BenchLab extends StartedLab {
   name: BenchLabName;
@@ -119,7 +119,7 @@ export class BenchResources {
 
   private async startLab(name: BenchLabName): Promise<BenchLab> {
     const { mode, description, env } = await this.labConfiguration(name);
-    const redisUrl = mode === 'redis' ? (await this.redisServer()).url : undefined;
+    const redisUrl = usesRedis(mode) ? (await this.redisServer()).url : undefined;
     const started = Date.now();
     this.progress(`starting the ${name} lab (${description}) …`);
     const lab = await startLab({ mode, redisUrl, env: { ...OTEL_CLEARED, ...env }, readyTimeoutMs: 90_000 });
@@ -133,6 +133,8 @@ export class BenchResources {
         return { mode: 'stateful', description: 'stateful, sticky-ring, metrics on, no tracing', env: { METRICS: 'on' } };
       case 'redis':
         return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'jwt':
+        return { mode: 'jwt', description: 'jwt (denylist on), round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
       case 'telemetry-off':
         return { mode: 'redis', description: 'redis, round-robin, METRICS=off, no tracing', env: { METRICS: 'off' } };
       case 'telemetry-metrics':

@@ -24,18 +24,20 @@ export type ModesRun = RunRecord & Pick<LoadResult, (typeof MEASURED)[number]>;
 /**
  * The same shopper load against a stateful lab and redis labs: what the external store costs.
  * Stateful and redis both under sticky-ring isolate the store (same routing, same replica per
- * session); redis under round-robin, its default, adds what spreading every call costs.
+ * session); redis under round-robin, its default, adds what spreading every call costs; jwt
+ * drops the session lookup (the gateway verifies a token) and carries a bigger credential.
  */
 export const modes: Experiment<ModesRun> = {
   name: 'modes',
-  title: 'Modes: the same shoppers against memory and against Redis',
+  title: 'Modes: the same shoppers against memory, Redis and signed tokens',
   description:
     'The seed claims in-memory state is far faster than an external store and that stateless requests are chattier. ' +
     'Each run starts a fresh lab, warms it up, then measures the same autocannon shopper flow (login, browse, add, view, checkout) ' +
     'against STATE_MODE=stateful (sticky-ring), STATE_MODE=redis under the same sticky-ring routing (so the difference is the store alone), ' +
-    'and STATE_MODE=redis under round-robin, its default (private redis-server with AOF).',
+    'STATE_MODE=redis under round-robin, its default (private redis-server with AOF), ' +
+    'and STATE_MODE=jwt under round-robin: the gateway checks signed tokens itself (one Redis MGET for revocations), carts in Redis by user.',
   defaults: { durationSeconds: 20, sessions: 0, connections: 16 },
-  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'sticky-ring'), labRun('redis', 'round-robin')],
+  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'sticky-ring'), labRun('redis', 'round-robin'), labRun('jwt', 'round-robin')],
 
   async run({ settings, progress, phases, drive }) {
     const warmupSeconds = Math.max(2, Math.min(5, Math.round(settings.durationSeconds / 5)));

@@ -14,7 +14,7 @@ export interface ExperimentOptions {
 }
 
 const SUMMARY: Record<ExperimentName, string> = {
-  modes: 'the same shopper load against stateful and redis mode',
+  modes: 'the same shopper load against stateful, redis and jwt mode',
   crash: 'kill cart-1 and user-1 mid-load: sessions and carts lost, errors until ready',
   rescale: 'user and cart 3 -> 5 under sticky-modulo, sticky-ring and redis round-robin',
   skew: 'a few heavy shoppers among many light ones: sticky vs round-robin',

@@ -78,6 +78,16 @@ describe('CookieJar', () => {
     expect(jar.header()).toBe('lb=cart-1');
   });
 
+  it('sends a cookie set for a Path only to that path and below, as a browser does', () => {
+    const jar = new CookieJar();
+    jar.update(['at=access; Path=/; HttpOnly', 'rt=refresh; Path=/api/refresh; HttpOnly']);
+    expect(jar.header('/api/cart')).toBe('at=access');
+    expect(jar.header('/api/refresh')).toBe('at=access; rt=refresh');
+    expect(jar.header('/api/refresh?x=1')).toBe('at=access; rt=refresh');
+    expect(jar.header('/api/refreshed')).toBe('at=access');
+    expect(jar.header()).toBe('at=access; rt=refresh');
+  });
+
   it('replaces its cookies with those of a Cookie header, or empties on undefined', () => {
     const jar = new CookieJar();
     jar.update(['sid=one']);

@@ -59,12 +59,29 @@ export function cookieFromSetCookie(headers: HeaderBag | undefined, name: string
   return result;
 }
 
+/** The `Path` attribute of a Set-Cookie line; `/` when absent (the lab's paths are all under /). */
+function pathOf(line: string): string {
+  for (const attribute of line.split(';').slice(1)) {
+    const eq = attribute.indexOf('=');
+    if (eq > 0 && attribute.slice(0, eq).trim().toLowerCase() === 'path') return attribute.slice(eq + 1).trim() || '/';
+  }
+  return '/';
+}
+
+/** RFC 6265 path-match: `/api/refresh` matches itself and what lies below it, not `/api/refreshed`. */
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
 /**
- * A browser's cookie jar, reduced to what the lab needs: cookies by name (no domain or path
- * scoping), set and deleted by `Set-Cookie` lines, sent back as one `Cookie` header.
+ * A browser's cookie jar, reduced to what the lab needs: cookies by name (no domain scoping), set
+ * and deleted by `Set-Cookie` lines, sent back as one `Cookie` header; with a request path, only
+ * the cookies whose `Path` matches it (jwt mode's `rt` goes to /api/refresh only).
  */
 export class CookieJar {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new Map<string, { value: string; path: string }>();
 
   /** Applies the `Set-Cookie` lines of a response. */
   update(setCookieLines: readonly string[], now = Date.now()): void {
@@ -72,25 +89,36 @@ export class CookieJar {
       const cookie = parseSetCookie(line, now);
       if (!cookie) continue;
       if (cookie.deletes) this.cookies.delete(cookie.name);
-      else this.cookies.set(cookie.name, cookie.value);
+      else this.cookies.set(cookie.name, { value: cookie.value, path: pathOf(line) });
     }
   }
 
   get(name: string): string | undefined {
-    return this.cookies.get(name);
+    return this.cookies.get(name)?.value;
   }
 
-  /** The `Cookie` header to send (`sid=…; lb=…`), undefined while the jar is empty. */
-  header(): string | undefined {
-    return this.cookies.size === 0 ? undefined : [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  /** Forgets one cookie. */
+  delete(name: string): void {
+    this.cookies.delete(name);
   }
 
-  /** Replaces every cookie with those of a `Cookie` header (`sid=…`); undefined empties the jar. */
+  /**
+   * The `Cookie` header to send (`sid=…; lb=…`), undefined while the jar holds none for it: every
+   * cookie, or with `requestPath` only those whose Path matches it.
+   */
+  header(requestPath?: string): string | undefined {
+    const pairs = [...this.cookies]
+      .filter(([, c]) => requestPath === undefined || pathMatches(requestPath.split('?')[0], c.path))
+      .map(([name, c]) => `${name}=${c.value}`);
+    return pairs.length === 0 ? undefined : pairs.join('; ');
+  }
+
+  /** Replaces every cookie with those of a `Cookie` header (`sid=…`), each for Path=/; undefined empties the jar. */
   replace(cookieHeader: string | undefined): void {
     this.cookies.clear();
     for (const pair of cookieHeader?.split(';') ?? []) {
       const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), { value: pair.slice(eq + 1).trim(), path: '/' });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { usesRedis } from '@app/config';
 import { Lab, LabOptions } from '../lab/lab';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
 import { freePort, freePortBlock } from './ports';
@@ -55,7 +56,7 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
   };
   let redis: RedisServerProcess | undefined;
   try {
-    if (options.mode === 'redis' && options.redisUrl === undefined) redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+    if (usesRedis(options.mode) && options.redisUrl === undefined) redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
     const lab = await Lab.start(
       {
         restartDelayMs: 100,

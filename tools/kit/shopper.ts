@@ -23,7 +23,7 @@ export class Shopper<DefaultBody = unknown> extends JsonCalls<DefaultBody> {
     this.client = typeof gateway === 'string' ? new GatewayClient<DefaultBody>(gateway) : gateway;
   }
 
-  /** The `Cookie` header the shopper sends (`sid=…`), undefined while it holds no cookie; settable to replay an old one. */
+  /** Every cookie the shopper holds as one `Cookie` header (`sid=…`, or `at=…; rt=…`), undefined while it holds none; settable to replay an old one. */
   get cookie(): string | undefined {
     return this.jar.header();
   }
@@ -46,8 +46,13 @@ export class Shopper<DefaultBody = unknown> extends JsonCalls<DefaultBody> {
     }
   }
 
+  /** The `Cookie` header the shopper sends to `path`: only the cookies whose Path matches it. */
+  cookieFor(path: string): string | undefined {
+    return this.jar.header(path);
+  }
+
   async request<T = DefaultBody>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> {
-    const reply = await this.client.request<T>(method, path, { cookie: this.jar.header(), ...options });
+    const reply = await this.client.request<T>(method, path, { cookie: this.jar.header(path), ...options });
     this.jar.update(reply.headers.getSetCookie());
     return reply;
   }

@@ -9,7 +9,7 @@ describe('ensureLabSecrets()', () => {
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'statelab-secrets-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes two owner-only random secrets that the lab reads through its *_FILE variables', () => {
+  it('writes three owner-only random secrets that the lab reads through its *_FILE variables', () => {
     const files = ensureLabSecrets(path.join(dir, 'run'));
     expect(statSync(files.labSecretFile).mode & 0o777).toBe(0o600);
     const hop = loadHopSecret({ LAB_SECRET_FILE: files.labSecretFile });
@@ -17,6 +17,9 @@ describe('ensureLabSecrets()', () => {
     expect(hop).toHaveLength(43);
     expect(session).toHaveLength(43);
     expect(hop).not.toBe(session);
+    const jwt = loadGatewayConfig({ JWT_KEY_FILE: files.jwtSecretFile }).jwt.key;
+    expect(jwt).toEqual({ alg: 'HS256', secret: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(jwt).not.toEqual({ alg: 'HS256', secret: session });
   });
 
   it('keeps the secrets already there, so restarts read the same ones', () => {

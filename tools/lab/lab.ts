@@ -60,10 +60,11 @@ export class Lab {
       REPLICA_HOST: '127.0.0.1',
       BIND_HOST: '127.0.0.1',
       // One secret per lab run, the same for every process and every restart of one: the hop's
-      // (LAB_SECRET), and the cookies' (SESSION_SECRET), so a restarted gateway keeps everyone logged in.
+      // (LAB_SECRET), and the cookies' and tokens' (SESSION_SECRET, JWT_SECRET), so a restarted gateway keeps everyone logged in.
       LAB_SECRET: randomBytes(32).toString('base64url'),
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       ...MALLOC_ENV,
+      JWT_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
     };
   }

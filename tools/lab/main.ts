@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES } from '@app/config';
+import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES, usesRedis } from '@app/config';
 import { DEMO_PASSWORD } from '@app/contracts';
 import { findGrafana, GRAFANA_HINT, GrafanaProcess } from './grafana';
 import { Lab } from './lab';
@@ -46,7 +46,7 @@ async function resolveRedis(config: LabConfig, stoppables: Stoppable[], run: Lab
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
   if (!local || !redisServerAvailable()) {
     throw new Error(
-      `STATE_MODE=redis but nothing answers at ${config.redisUrl}${local ? ' and no redis-server binary is on PATH (apt-get install redis-server)' : ''}`,
+      `STATE_MODE=${config.stateMode} but nothing answers at ${config.redisUrl}${local ? ' and no redis-server binary is on PATH (apt-get install redis-server)' : ''}`,
     );
   }
   const server = new RedisServerProcess({ port, appendOnly: true, dir: path.join(STATE_DIR, 'redis'), ownProcessGroup: true });
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     });
     // One pair of secrets per lab folder, kept across runs: a restarted lab logs nobody out.
     const secrets = ensureLabSecrets(path.join(STATE_DIR, 'secrets'));
-    const redisUrl = config.stateMode === 'redis' ? await resolveRedis(config, stoppables, run) : config.redisUrl;
+    const redisUrl = usesRedis(config.stateMode) ? await resolveRedis(config, stoppables, run) : config.redisUrl;
     const lab = await Lab.start({
       mode: config.stateMode,
       routing: config.routing,
@@ -110,7 +110,12 @@ async function main(): Promise<void> {
       portBase: config.portBase,
       redisUrl,
       sessionTtlSeconds: config.sessionTtlSeconds,
-      env: { LAB_SECRET_FILE: secrets.labSecretFile, SESSION_SECRET_FILE: secrets.sessionSecretFile },
+      env: {
+        LAB_SECRET_FILE: secrets.labSecretFile,
+        SESSION_SECRET_FILE: secrets.sessionSecretFile,
+        // jwt mode's HS256 key, kept with the others unless the user named a key (EdDSA needs a PEM file).
+        ...(process.env.JWT_SECRET || process.env.JWT_KEY_FILE || process.env.JWT_ALG === 'EdDSA' ? { JWT_SECRET: process.env.JWT_SECRET } : { JWT_KEY_FILE: secrets.jwtSecretFile }),
+      },
       onLine: say,
     });
     stoppables.push(lab);
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-prometheus-'));
       run.addDir(dir);
       const targetsFile = path.join(dir, 'targets.json');
-      const exporter = config.stateMode === 'redis' && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort, ownProcessGroup: true }) : undefined;
+      const exporter = usesRedis(config.stateMode) && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort, ownProcessGroup: true }) : undefined;
       const writeTargets = () =>
         writeScrapeTargets(targetsFile, [
           ...lab.targets(),

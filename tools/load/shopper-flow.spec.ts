@@ -90,6 +90,15 @@ describe('ConnectionShopper (through the slots of createShopperFlow())', () => {
     expect(flow.stats.logins).toBe(1);
   });
 
+  it("keeps jwt mode's access token for every path, and the refresh token for /api/refresh only", () => {
+    const { flow, slots } = firstConnection();
+    exchange(slots[0], 200, '{}', { 'set-cookie': ['at=a.b.c; Path=/; HttpOnly', 'rt=r.s.t; Path=/api/refresh; HttpOnly'] });
+    expect(flow.stats.logins).toBe(1);
+    expect(build(slots[1]).headers).toMatchObject({ cookie: 'at=a.b.c' });
+    exchange(slots[2], 401, JSON.stringify({ error: { code: 'token_expired', message: 'expired' } }));
+    expect(build(slots[3]).path).toBe('/api/login');
+  });
+
   it('accepts a single set-cookie string in the server casing', () => {
     const { slots } = firstConnection();
     exchange(slots[0], 200, '{}', { 'Set-Cookie': 'sid=plain; HttpOnly; SameSite=Lax; Path=/' });

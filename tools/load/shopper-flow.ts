@@ -1,7 +1,11 @@
 import { DEMO_PASSWORD } from '@app/contracts';
 import type { Client, Request as AutocannonRequest, ResponseHeaders } from 'autocannon';
 import { tally } from '../kit/format';
-import { cookieFromSetCookie, errorCodeOf, servedByIds } from '../kit/headers';
+import { CookieJar, errorCodeOf, headerValues, servedByIds } from '../kit/headers';
+
+/** The cookies the lab sets: a session's (`sid`; jwt mode: `at`, `rt`) and sticky-cookie routing's `lb`. */
+const LAB_COOKIES = new Set(['sid', 'at', 'rt', 'lb']);
+const SESSION_COOKIES = ['sid', 'at', 'rt'];
 
 /**
  * The shopper journey driven by `npm run load` and the experiments.
@@ -122,7 +126,8 @@ export interface ConnectionShopperOptions {
 
 /** One connection's shopper: its account, its session and what it is waiting for. */
 export class ConnectionShopper {
-  private sid: string | undefined;
+  /** The lab's cookies only (`sid`, or jwt mode's `at` and `rt`, and sticky-cookie's `lb`), scoped by Path as a browser does. */
+  private readonly jar = new CookieJar();
   private awaiting: ShopperStep | undefined;
   private lastProductId: string | undefined;
 
@@ -132,9 +137,9 @@ export class ConnectionShopper {
     return this.options.username;
   }
 
-  /** The `sid` cookie value the shopper sends, if it holds a session. */
+  /** What proves the shopper's login (the `sid` cookie, or jwt mode's access token), if it holds one. */
   get sessionId(): string | undefined {
-    return this.sid;
+    return this.jar.get('sid') ?? this.jar.get('at');
   }
 
   /** autocannon `setupRequest` for a slot doing `step`: that request, or a login while there is no session. */
@@ -143,10 +148,11 @@ export class ConnectionShopper {
     for (const key of Object.keys(headers)) {
       if (/^(cookie|content-type)$/i.test(key)) delete headers[key];
     }
-    const actual: ShopperStep = this.sid === undefined ? 'login' : step;
+    const actual: ShopperStep = this.sessionId === undefined ? 'login' : step;
     this.awaiting = actual;
-    if (this.sid !== undefined) headers.cookie = `sid=${this.sid}`;
     const { method, path, body } = this.describe(actual);
+    const cookie = this.jar.header(path);
+    if (cookie !== undefined) headers.cookie = cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     return { ...base, method, path, headers, body };
   }
@@ -159,11 +165,11 @@ export class ConnectionShopper {
 
     const answered = this.awaiting;
     this.awaiting = undefined;
-    const cookie = cookieFromSetCookie(headers, 'sid');
+    const labCookies = headerValues(headers, 'set-cookie').filter((line) => LAB_COOKIES.has(line.slice(0, line.indexOf('=')).trim()));
 
     if (answered === 'login') {
-      if (status === 200 && typeof cookie === 'string') {
-        this.sid = cookie;
+      if (status === 200 && labCookies.some((line) => /^\s*(sid|at)=[^;]/.test(line))) {
+        this.jar.update(labCookies);
         stats.logins++;
       } else {
         stats.loginFailures++;
@@ -171,12 +177,12 @@ export class ConnectionShopper {
       return;
     }
     if (status === 401) {
-      this.sid = undefined;
+      for (const name of SESSION_COOKIES) this.jar.delete(name);
       stats.unauthorized++;
       if (errorCodeOf(body) === 'session_lost') stats.sessionLost++;
       return;
     }
-    if (cookie !== undefined) this.sid = cookie ?? undefined;
+    this.jar.update(labCookies);
   }
 
   private describe(step: ShopperStep): { method: string; path: string; body?: string } {

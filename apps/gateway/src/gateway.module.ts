@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { promises as dns } from 'node:dns';
 import { GatewayConfig, LabConfig, LabConfigModule } from '@app/config';
@@ -18,12 +18,52 @@ import { ReplicaDiscovery } from './replicas/replica-discovery';
 import { ReplicaHealthChecks } from './replicas/replica-health';
 import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
-import { SessionCookies } from '@app/tokens';
+import { closeRedisClient, createRedisClient } from '@app/state';
+import { ed25519Key, hs256Key, LabTokens, SessionCookies } from '@app/tokens';
+import type Redis from 'ioredis';
+import { AuthGuard, Authenticator } from './auth/authenticator';
 import { SessionRegistry } from './sessions/session-registry';
 import { SessionGuard } from './sessions/session.guard';
+import { AccessTokenAuthenticator } from './tokens/access-token.authenticator';
+import { TokenAuthController } from './tokens/token-auth.controller';
+import { TokenRevocations } from './tokens/token-revocations';
+
+/** Closes the gateway's own Redis client (jwt mode) once it has stopped serving. */
+class GatewayRedis implements OnApplicationShutdown {
+  constructor(readonly client: Redis) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return closeRedisClient(this.client);
+  }
+}
 
 /**
- * The HTTP edge: validates input (route schemas), resolves sessions (SessionGuard), routes
+ * How callers are authenticated: by `sid` cookie through a user replica (stateful, redis), or
+ * (jwt) by access tokens the gateway checks itself against one Redis round trip for revocations.
+ */
+function authentication(config: LabConfig, gateway: GatewayConfig): { controller: Type; providers: Provider[] } {
+  if (config.stateMode !== 'jwt') return { controller: AuthController, providers: [{ provide: Authenticator, useExisting: SessionGuard }] };
+  const { key, accessTtlSeconds, refreshTtlSeconds } = gateway.jwt;
+  const logger = new Logger('TokenRevocations');
+  return {
+    controller: TokenAuthController,
+    providers: [
+      {
+        provide: LabTokens,
+        useValue: new LabTokens({ key: key.alg === 'HS256' ? hs256Key(key.secret) : ed25519Key(key.privateKeyPem), accessTtlSeconds, refreshTtlSeconds }),
+      },
+      {
+        provide: GatewayRedis,
+        useFactory: () => new GatewayRedis(createRedisClient(config.redisUrl, { onError: (error) => logger.warn(`Redis unavailable: ${error.message}`) })),
+      },
+      { provide: TokenRevocations, useFactory: (redis: GatewayRedis) => new TokenRevocations(redis.client, gateway.jwt), inject: [GatewayRedis] },
+      { provide: Authenticator, useClass: AccessTokenAuthenticator },
+    ],
+  };
+}
+
+/**
+ * The HTTP edge: validates input (route schemas), resolves sessions (AuthGuard: a `sid` cookie, or a token in jwt mode), routes
  * every call to a replica (directory → router → caller, with health checks beside, and DNS
  * discovery when REPLICA_DISCOVERY=dns), and runs the lab's control API.
  */
@@ -32,11 +72,14 @@ export class GatewayModule {
   static register(config: LabConfig, gateway: GatewayConfig, hopSecret: string, telemetry: GatewayTelemetry): DynamicModule {
     const registry = new SessionRegistry(config.sessionTtlSeconds * 1000);
     telemetry.trackKnownSessions(() => registry.size);
+    const auth = authentication(config, gateway);
     return {
       module: GatewayModule,
       imports: [LabConfigModule.forRoot(config)],
-      controllers: [AuthController, ProductsController, CartController, LabController, HealthController],
+      controllers: [auth.controller, ProductsController, CartController, LabController, HealthController],
       providers: [
+        ...auth.providers,
+        AuthGuard,
         { provide: GatewayTelemetry, useValue: telemetry },
         { provide: HOP_SECRET, useValue: hopSecret },
         {

@@ -8,6 +8,7 @@ import { installRequestHop } from './http/request-hop';
 import { createHttpAdapter, installSecurityHeaders } from './http/http-server';
 import { installJsonBodyParser, validatorCompiler } from './http/request-parsing';
 import { installLabAccessCheck } from './lab/lab-access';
+import { LbCookies } from './replicas/lb-cookie';
 import { ReplicaCaller } from './replicas/replica-caller';
 
 async function bootstrap(): Promise<void> {
@@ -29,7 +30,8 @@ async function bootstrap(): Promise<void> {
   installLabAccessCheck(fastify, config.adminToken);
   installSecurityHeaders(fastify);
   installJsonBodyParser(fastify);
-  installRequestHop(fastify, app.get(ReplicaCaller), telemetry);
+  const lbCookies = config.routing === 'sticky-cookie' ? new LbCookies(gatewayConfig.sessionSecrets.current, gatewayConfig.cookieSecure) : undefined;
+  installRequestHop(fastify, app.get(ReplicaCaller), telemetry, lbCookies);
   app.enableShutdownHooks();
   await app.listen(config.gatewayPort, config.bindHost);
   announce(config, `gateway ready on http://${config.bindHost}:${config.gatewayPort} (${config.stateMode} mode, ${config.routing} routing)`);

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from './env';
 import { loadGatewayConfig } from './gateway-config';
 
@@ -42,5 +43,51 @@ describe('loadGatewayConfig()', () => {
       return content;
     };
     expect(() => loadGatewayConfig({ SESSION_SECRET_FILE: '/s' }, readFile)).toThrow(message);
+  });
+
+  describe('jwt mode variables', () => {
+    it('defaults to HS256 with a random secret, 900 s access and 86400 s refresh tokens, the denylist on and TRUST_PROXY off', () => {
+      const config = loadGatewayConfig({});
+      expect(config.jwt).toEqual({
+        key: { alg: 'HS256', secret: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        accessTtlSeconds: 900,
+        refreshTtlSeconds: 86_400,
+        denylist: true,
+      });
+      expect(config.trustProxy).toBe(false);
+    });
+
+    it('reads JWT_SECRET, the TTLs, JWT_DENYLIST=off and TRUST_PROXY=on', () => {
+      const config = loadGatewayConfig({
+        JWT_SECRET: 's'.repeat(32),
+        ACCESS_TTL_SECONDS: '60',
+        REFRESH_TTL_SECONDS: '600',
+        JWT_DENYLIST: 'off',
+        TRUST_PROXY: 'on',
+      });
+      expect(config.jwt).toEqual({ key: { alg: 'HS256', secret: 's'.repeat(32) }, accessTtlSeconds: 60, refreshTtlSeconds: 600, denylist: false });
+      expect(config.trustProxy).toBe(true);
+    });
+
+    it('reads an Ed25519 private key from JWT_KEY_FILE with JWT_ALG=EdDSA', () => {
+      const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      expect(loadGatewayConfig({ JWT_ALG: 'EdDSA', JWT_KEY_FILE: '/k' }, () => pem).jwt.key).toEqual({ alg: 'EdDSA', privateKeyPem: pem.trim() });
+    });
+
+    it.each([
+      [{ JWT_SECRET: 'short' }, 'invalid JWT_SECRET="short": expected at least 32 characters'],
+      [{ JWT_ALG: 'RS256' }, 'invalid JWT_ALG="RS256": expected one of HS256, EdDSA'],
+      [{ JWT_ALG: 'EdDSA' }, 'invalid JWT_KEY_FILE="": expected a readable file holding an Ed25519 private key in PEM'],
+      [{ JWT_DENYLIST: 'no' }, 'invalid JWT_DENYLIST="no": expected one of on, off'],
+      [{ ACCESS_TTL_SECONDS: '0' }, 'invalid ACCESS_TTL_SECONDS="0": expected an integer from 1 to 86400'],
+      [{ TRUST_PROXY: 'yes' }, 'invalid TRUST_PROXY="yes": expected one of on, off'],
+    ])('refuses %j with one line', (env, message) => {
+      expect(() => loadGatewayConfig(env)).toThrow(message);
+    });
+
+    it('refuses an RSA key where EdDSA needs Ed25519', () => {
+      const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      expect(() => loadGatewayConfig({ JWT_ALG: 'EdDSA', JWT_KEY_FILE: '/k' }, () => pem)).toThrow('invalid JWT_KEY_FILE="/k"');
+    });
   });
 });

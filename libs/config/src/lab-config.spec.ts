@@ -20,13 +20,17 @@ describe('loadLabConfig()', () => {
     expect(loadLabConfig({ STATE_MODE: 'redis' }).routing).toBe('round-robin');
   });
 
+  it('defaults to round-robin routing in jwt mode', () => {
+    expect(loadLabConfig({ STATE_MODE: 'jwt' })).toMatchObject({ stateMode: 'jwt', routing: 'round-robin' });
+  });
+
   it('keeps an explicit routing in either mode', () => {
     expect(loadLabConfig({ STATE_MODE: 'redis', ROUTING: 'sticky-modulo' }).routing).toBe('sticky-modulo');
   });
 
   it.each([
-    ['STATE_MODE', 'jwt', 'invalid STATE_MODE="jwt": expected one of stateful, redis'],
-    ['ROUTING', 'random', 'invalid ROUTING="random": expected one of round-robin, sticky-modulo, sticky-ring'],
+    ['STATE_MODE', 'jwe', 'invalid STATE_MODE="jwe": expected one of stateful, redis, jwt'],
+    ['ROUTING', 'random', 'invalid ROUTING="random": expected one of round-robin, sticky-modulo, sticky-ring, sticky-cookie, ip-hash'],
     ['USER_REPLICAS', '0', 'invalid USER_REPLICAS="0": expected an integer from 1 to 16'],
     ['CART_REPLICAS', '17', 'invalid CART_REPLICAS="17": expected an integer from 1 to 16'],
     ['PRODUCT_REPLICAS', '2.5', 'invalid PRODUCT_REPLICAS="2.5": expected an integer from 1 to 16'],

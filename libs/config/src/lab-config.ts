@@ -1,9 +1,15 @@
 import { Env, EnvReader, ConfigError } from './env';
 
-export const STATE_MODES = ['stateful', 'redis'] as const;
+/** `jwt`: pure stateless, see GatewayConfig.jwt: signed tokens the gateway checks itself, carts in Redis by user. */
+export const STATE_MODES = ['stateful', 'redis', 'jwt'] as const;
 export type StateMode = (typeof STATE_MODES)[number];
 
-export const ROUTINGS = ['round-robin', 'sticky-modulo', 'sticky-ring'] as const;
+/**
+ * How the gateway picks a user or cart replica: `round-robin`; by a hash of the session id
+ * (`sticky-modulo`, `sticky-ring`); by an `lb` cookie naming the replicas chosen at the first
+ * request (`sticky-cookie`); by a hash of the client address (`ip-hash`).
+ */
+export const ROUTINGS = ['round-robin', 'sticky-modulo', 'sticky-ring', 'sticky-cookie', 'ip-hash'] as const;
 export type Routing = (typeof ROUTINGS)[number];
 
 export const SERVICES = ['user', 'cart', 'product'] as const;
@@ -70,6 +76,11 @@ export interface LabConfig {
   rpcTimeoutMs: number;
   /** LOG_LEVEL: how much a process prints. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+/** True for the modes that keep state in Redis (`redis`, and `jwt`'s carts and revocations). */
+export function usesRedis(mode: StateMode): boolean {
+  return mode !== 'stateful';
 }
 
 /** Reads and validates the variables every process of the lab reads. */

@@ -58,6 +58,18 @@ export const ErrorCodes = {
   replicaRestarting: 'replica_restarting',
   /** A hand-off asked of a replica whose state is shared (redis mode), or a restart style the request cannot use. */
   restartStyleUnsupported: 'restart_style_unsupported',
+  /** jwt mode: the access (or refresh) token has expired. */
+  tokenExpired: 'token_expired',
+  /** jwt mode: the token's signature does not match (tampered with, or another key's). */
+  tokenBadSignature: 'bad_signature',
+  /** jwt mode: not a token of ours (not a JWT, another algorithm, claims missing). */
+  tokenMalformed: 'token_malformed',
+  /** jwt mode: the token was revoked (logout, logout-all, or its refresh family ended). */
+  tokenRevoked: 'token_revoked',
+  /** jwt mode: a refresh token where an access token is due, or the reverse. */
+  tokenWrongType: 'wrong_token_type',
+  /** jwt mode: a refresh token already rotated was presented again; its whole family is revoked. */
+  refreshReused: 'refresh_reused',
 } as const;
 
 /** The code of an error that carries only a status (Nest's and Fastify's own exceptions). */

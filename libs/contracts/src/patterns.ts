@@ -3,6 +3,8 @@ export const UserPatterns = {
   login: 'user.login',
   getSession: 'user.session.get',
   destroySession: 'user.session.destroy',
+  /** jwt mode: check a password and create nothing; the gateway issues the tokens. */
+  verifyCredentials: 'user.credentials.verify',
 } as const;
 
 export const CartPatterns = {

@@ -153,6 +153,8 @@ describe('createSelector()', () => {
     expect(createSelector('round-robin')).toBeInstanceOf(RoundRobinSelector);
     expect(createSelector('sticky-modulo')).toBeInstanceOf(ModuloSelector);
     expect(createSelector('sticky-ring')).toBeInstanceOf(RendezvousSelector);
+    expect(createSelector('sticky-cookie')).toBeInstanceOf(RoundRobinSelector);
+    expect(createSelector('ip-hash')).toBeInstanceOf(ModuloSelector);
   });
 
   it('gives each selector its own rotation', () => {
@@ -168,6 +170,11 @@ describe('isSticky()', () => {
     expect(isSticky('round-robin')).toBe(false);
     expect(isSticky('sticky-modulo')).toBe(true);
     expect(isSticky('sticky-ring')).toBe(true);
+  });
+
+  it('is false for sticky-cookie and ip-hash, which pin a client, not a session key', () => {
+    expect(isSticky('sticky-cookie')).toBe(false);
+    expect(isSticky('ip-hash')).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Routing } from '@app/config';
 import { FNV1A_SEED, fmix32, fnv1a, hash32 } from './hash';
 
 /** The routings under which a key belongs to one replica. */
-export type StickyRouting = Exclude<Routing, 'round-robin'>;
+export type StickyRouting = 'sticky-modulo' | 'sticky-ring';
 
 /** Chooses the replica that serves a request. */
 export interface ReplicaSelector {
@@ -105,9 +105,12 @@ export class RendezvousSelector implements ReplicaSelector {
   }
 }
 
-/** Whether `routing` pins a key to one replica. */
+/**
+ * Whether `routing` pins a session key to one replica by its hash. `sticky-cookie` pins a
+ * client by its `lb` cookie and `ip-hash` by its address: neither owns a session key.
+ */
 export function isSticky(routing: Routing): routing is StickyRouting {
-  return routing !== 'round-robin';
+  return routing === 'sticky-modulo' || routing === 'sticky-ring';
 }
 
 /** A fresh selector for `routing`; each carries its own round-robin counter. */
@@ -119,6 +122,12 @@ export function createSelector(routing: Routing): ReplicaSelector {
       return new ModuloSelector();
     case 'sticky-ring':
       return new RendezvousSelector();
+    // The replica a new client gets; its `lb` cookie keeps it there (the gateway reads it).
+    case 'sticky-cookie':
+      return new RoundRobinSelector();
+    // nginx's ip_hash: the key is the client address.
+    case 'ip-hash':
+      return new ModuloSelector();
     default:
       return unknownRouting(routing);
   }
@@ -129,13 +138,15 @@ function unknownRouting(routing: never): never {
 }
 
 /**
- * The replica that owns `key` under a sticky `routing`; undefined under round-robin,
- * where no replica owns anything.
+ * The replica that owns session `key` under a sticky `routing`; undefined under round-robin,
+ * sticky-cookie and ip-hash, where no replica owns a session key.
  * @throws NoReplicaError when `routing` is sticky and `members` is empty.
  */
 export function ownerOf(routing: Routing, members: readonly string[], key: string): string | undefined {
   switch (routing) {
     case 'round-robin':
+    case 'sticky-cookie':
+    case 'ip-hash':
       return undefined;
     case 'sticky-modulo':
       return moduloOwner(members, key);

@@ -45,10 +45,13 @@ return result
 `;
 }
 
+/** Refuses a write whose session (KEYS[2]) is gone; left out for carts that belong to a user (jwt mode). */
+const SESSION_CHECK = `if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
+`;
+
 /** KEYS: cart, session, once. ARGV: expiry due, productId, quantity, priceCents, maxLines, maxQuantity, (once). → {1, lines, from, to} | {0, reason, from, to} | {-1} */
-const ADD_ITEM = idempotent(`
-if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
-local raw = redis.call('GET', KEYS[1])
+const ADD_ITEM = (sessionCheck: string) => idempotent(`
+${sessionCheck}local raw = redis.call('GET', KEYS[1])
 local productId, quantity, price = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxLines, maxQuantity = tonumber(ARGV[5]), tonumber(ARGV[6])
 local was, body, expiry = '', nil, ARGV[1]
@@ -87,9 +90,8 @@ return {1, encoded, was, expiry}
 `);
 
 /** KEYS: cart, session, once. ARGV: expiry due, productId, (once). → {1, remaining lines, from, to} | {0, '', from, to} when the product was not there | {-1} */
-const REMOVE_ITEM = idempotent(`
-if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
-local raw = redis.call('GET', KEYS[1])
+const REMOVE_ITEM = (sessionCheck: string) => idempotent(`
+${sessionCheck}local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, '', '', ''} end
 local was, body = unstamp(raw)
 local expiry = later(was, ARGV[1])
@@ -113,9 +115,8 @@ return {1, encoded, was, expiry}
 `);
 
 /** KEYS: cart, session, order, once. ARGV: expiry due (the order's), orderId, userId, createdAt, (once). → {1, order JSON, from} | {0, '', from} when the cart is empty | {-1} */
-const CHECKOUT = idempotent(`
-if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
-local raw = redis.call('GET', KEYS[1])
+const CHECKOUT = (sessionCheck: string) => idempotent(`
+${sessionCheck}local raw = redis.call('GET', KEYS[1])
 if not raw then return {0, '', ''} end
 local was, body = unstamp(raw)
 local lines = cjson.decode(body)
@@ -163,6 +164,16 @@ interface CartScripts {
   ): Promise<CheckoutReply | Repeated>;
 }
 
+/** Options of the Redis cart store beyond the keyspace. */
+export interface RedisCartOptions {
+  /**
+   * `session` (default): a cart id is a session id, and writes are refused once that session
+   * has ended. `user` (jwt mode): a cart id names a user, whose cart follows them across logins
+   * and devices; no session is checked.
+   */
+  ownedBy?: 'session' | 'user';
+}
+
 /** Stored lines in their stored order, each with a fixed key order. */
 function toLines(decoded: unknown): CartItem[] {
   // cjson encodes an empty table as {}: an empty cart is never stored, but stay safe.
@@ -199,17 +210,25 @@ export class RedisCartStore implements CartStore {
   constructor(
     private readonly client: Redis,
     ttlSeconds: number,
-    options: RedisStoreOptions = {},
+    options: RedisStoreOptions & RedisCartOptions = {},
   ) {
     this.keys = new RedisKeyspace(options.keyPrefix);
     const grid = new ExpiryGrid(ttlSeconds, options.expiryStepMs);
     this.carts = new RedisLedger(client, this.keys.ledger('carts'), grid);
     this.orders = new RedisLedger(client, this.keys.ledger('orders'), grid);
     this.onceTtlMs = ttlSeconds * 1000;
-    client.defineCommand('statelabCartAddItem', { numberOfKeys: 3, lua: ADD_ITEM });
-    client.defineCommand('statelabCartRemoveItem', { numberOfKeys: 3, lua: REMOVE_ITEM });
-    client.defineCommand('statelabCartCheckout', { numberOfKeys: 4, lua: CHECKOUT });
-    this.scripts = client as unknown as CartScripts;
+    // A user's cart (jwt mode) outlives every login: its scripts check no session, under their own names.
+    const check = options.ownedBy === 'user' ? '' : SESSION_CHECK;
+    const suffix = options.ownedBy === 'user' ? 'OfUser' : '';
+    client.defineCommand(`statelabCartAddItem${suffix}`, { numberOfKeys: 3, lua: ADD_ITEM(check) });
+    client.defineCommand(`statelabCartRemoveItem${suffix}`, { numberOfKeys: 3, lua: REMOVE_ITEM(check) });
+    client.defineCommand(`statelabCartCheckout${suffix}`, { numberOfKeys: 4, lua: CHECKOUT(check) });
+    const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    this.scripts = {
+      statelabCartAddItem: (...args) => commands[`statelabCartAddItem${suffix}`](...args),
+      statelabCartRemoveItem: (...args) => commands[`statelabCartRemoveItem${suffix}`](...args),
+      statelabCartCheckout: (...args) => commands[`statelabCartCheckout${suffix}`](...args),
+    } as CartScripts;
   }
 
   async get(cartId: string): Promise<CartItem[]> {

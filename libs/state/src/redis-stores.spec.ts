@@ -143,6 +143,19 @@ describe('RedisCartStore', () => {
     expect(new Set(keys.map(hashTag))).toEqual(new Set(['Abc_-123']));
   });
 
+  it("writes a user's cart (ownedBy: 'user', jwt mode) with no session at all, under statelab:cart:{<userId>}", async () => {
+    const byUser = new RedisCartStore(client, 60, { ownedBy: 'user' });
+    expect(await byUser.addItem('u-42', item, limits)).toEqual({ ok: true, items: [item] });
+    expect(await byUser.removeItem('u-42', 'p9')).toBeNull();
+    expect(await byUser.checkout('u-42', { orderId: 'o-9', userId: 'u-42', createdAt: '2025-01-01T00:00:00.000Z' })).toMatchObject({
+      orderId: 'o-9',
+      totalCents: 100,
+    });
+    expect(await client.exists('statelab:order:{u-42}:o-9')).toBe(1);
+    // A session-owned store on the same client still refuses a cart without its session.
+    await expect(new RedisCartStore(client, 60).addItem('u-43', item, limits)).rejects.toThrow('has ended');
+  });
+
   it('stores an order under statelab:order:{<cartId>}:<orderId>, expiring one TTL (rounded up) after checkout', async () => {
     const store = new RedisCartStore(client, 60);
     await sessions.create('cart-1', alice);

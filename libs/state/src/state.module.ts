@@ -1,5 +1,5 @@
 import { DynamicModule, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
-import type { StateMode } from '@app/config';
+import { usesRedis, type StateMode } from '@app/config';
 import type Redis from 'ioredis';
 import { MemoryCartStore, MemorySessionStore, StateSnapshot, TransferableState } from './memory-stores';
 import { ObservedCartStore, ObservedSessionStore, StoreObserver } from './observed-stores';
@@ -12,7 +12,7 @@ import { CART_STORE, SESSION_STORE, STATE_GAUGES, STATE_TRANSFER, STORE_OBSERVER
 
 /** Options of {@link StateModule.register}. */
 export interface StateModuleOptions {
-  /** `stateful`: this replica's memory; `redis`: Redis, shared by every replica. */
+  /** `stateful`: this replica's memory; `redis`: Redis, shared by every replica; `jwt`: Redis, carts owned by users. */
   mode: StateMode;
   /** Used in `redis` mode only. */
   redisUrl: string;
@@ -100,10 +100,14 @@ function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provide
         useFactory: () => (kind === 'sessions' ? new MemorySessionStore(ttlSeconds) : new MemoryCartStore(ttlSeconds)),
       };
     case 'redis':
+    case 'jwt':
       return {
         provide: RAW_STORE[kind],
         useFactory: (client: Redis) =>
-          kind === 'sessions' ? new RedisSessionStore(client, ttlSeconds, { keyPrefix }) : new RedisCartStore(client, ttlSeconds, { keyPrefix }),
+          kind === 'sessions'
+            ? new RedisSessionStore(client, ttlSeconds, { keyPrefix })
+            : // jwt mode: a cart id names a user, and the cart outlives every login.
+              new RedisCartStore(client, ttlSeconds, { keyPrefix, ownedBy: options.mode === 'jwt' ? 'user' : 'session' }),
         inject: [REDIS_CLIENT],
       };
     default: {
@@ -129,7 +133,7 @@ export class StateModule {
     const logger = new Logger('StateModule');
 
     const providers: Provider[] = kinds.map((kind) => rawStoreProvider(kind, options));
-    if (options.mode === 'redis') {
+    if (usesRedis(options.mode)) {
       providers.push({ provide: REDIS_CLIENT, useFactory: () => connectRedis(options, logger) });
     }
     if (kinds.includes('sessions')) {
@@ -170,7 +174,7 @@ export class StateModule {
       },
       inject: kinds.map((kind) => RAW_STORE[kind]),
     });
-    const resourceTokens = [...kinds.map((kind) => RAW_STORE[kind]), ...(options.mode === 'redis' ? [REDIS_CLIENT] : [])];
+    const resourceTokens = [...kinds.map((kind) => RAW_STORE[kind]), ...(usesRedis(options.mode) ? [REDIS_CLIENT] : [])];
     providers.push({
       provide: StateResources,
       useFactory: (...resources: unknown[]) =>

@@ -10,7 +10,8 @@ import { LOGIN_SCHEMA, ME_SCHEMA } from '../http/schemas';
 import { SessionCookies } from '@app/tokens';
 import { ReplicaRouter } from '../replicas/replica-router';
 import { SessionRegistry } from '../sessions/session-registry';
-import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
+import { CurrentSession, ResolvedSession } from '../sessions/session.guard';
+import { AuthGuard } from './authenticator';
 import { LoginThrottle } from './login-throttle';
 
 @Controller('api')
@@ -84,7 +85,7 @@ export class AuthController {
    */
   @Post('logout')
   @HttpCode(204)
-  @UseGuards(SessionGuard)
+  @UseGuards(AuthGuard)
   async logout(@CurrentSession() { sid }: ResolvedSession, @Res({ passthrough: true }) reply: FastifyReply, @Hop() hop: RequestHop): Promise<void> {
     await this.endSession(hop, sid);
     void reply.header('set-cookie', this.cookies.serializeCleared());
@@ -92,7 +93,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @UseGuards(SessionGuard)
+  @UseGuards(AuthGuard)
   @RouteSchema(ME_SCHEMA)
   me(@CurrentSession() session: ResolvedSession): SessionUser {
     return session.user;

@@ -2,7 +2,7 @@ import { fakeReplicas } from '../testing/fake-replicas';
 import { CartController } from './cart.controller';
 
 describe('CartController', () => {
-  const session = { sid: 'CCCCCCCCCCCCCCCCCCCCCC', user: { userId: 'u-3', username: 'user3' } };
+  const session = { sid: 'CCCCCCCCCCCCCCCCCCCCCC', cartId: 'CCCCCCCCCCCCCCCCCCCCCC', user: { userId: 'u-3', username: 'user3' } };
 
   it("reads the session's cart on the cart replica that owns the session id", async () => {
     const replicas = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'sticky-ring' });
@@ -39,5 +39,13 @@ describe('CartController', () => {
     replicas.answer('cart', () => ({ orderId: 'o-1', userId: 'u-3', items: [], totalCents: 0, createdAt: 'now' }));
     await expect(new CartController().checkout(undefined, session, replicas.hop())).resolves.toEqual({ orderId: 'o-1', items: [], totalCents: 0 });
     expect(replicas.calls[0][2]).toEqual({ sid: session.sid, userId: 'u-3' });
+  });
+
+  it("reads a user's cart by user id in jwt mode, on the replica that owns the user id", async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'jwt', ROUTING: 'sticky-ring' });
+    replicas.answer('cart', () => ({ items: [], totalCents: 0 }));
+    const owner = replicas.router.pick('cart', 'u-3').id;
+    await new CartController().view({ ...session, cartId: 'u-3' }, replicas.hop());
+    expect(replicas.calls).toEqual([[owner, 'cart.get', { sid: 'u-3' }]]);
   });
 });

@@ -4,7 +4,8 @@ import { AddCartItemBody, AddItemMessage, CartPatterns, CartView, ErrorCodes, ID
 import { LabHttpException } from '../http/lab-http.exception';
 import { Hop, RequestHop } from '../http/request-hop';
 import { ADD_ITEM_SCHEMA, CART_SCHEMA, CHECKOUT_SCHEMA, REMOVE_ITEM_SCHEMA } from '../http/schemas';
-import { CurrentSession, ResolvedSession, SessionGuard } from '../sessions/session.guard';
+import { AuthGuard } from '../auth/authenticator';
+import { CurrentSession, ResolvedSession } from '../sessions/session.guard';
 
 /**
  * The `Idempotency-Key` header of a cart write, checked: a change sent again with the same key
@@ -16,14 +17,17 @@ function idempotencyKey(header: string | undefined): OnceRef {
   return { idempotencyKey: header };
 }
 
-/** The cart of the caller's session, on the cart replica that owns the session id. */
+/**
+ * The cart of the caller's session (jwt mode: of the user), on the cart replica that owns its
+ * id. The hop's `sid` field carries the cart id.
+ */
 @Controller('api')
-@UseGuards(SessionGuard)
+@UseGuards(AuthGuard)
 export class CartController {
   @Get('cart')
   @RouteSchema(CART_SCHEMA)
-  view(@CurrentSession() { sid }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
-    return hop.call('cart', CartPatterns.get, { sid }, sid);
+  view(@CurrentSession() { cartId }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
+    return hop.call('cart', CartPatterns.get, { sid: cartId }, cartId);
   }
 
   /** The cart replica prices the line from its own catalog: the caller never sends a price. */
@@ -33,11 +37,11 @@ export class CartController {
   add(
     @Body() body: AddCartItemBody,
     @Headers('idempotency-key') key: string | undefined,
-    @CurrentSession() { sid }: ResolvedSession,
+    @CurrentSession() { cartId }: ResolvedSession,
     @Hop() hop: RequestHop,
   ): Promise<CartView> {
-    const message: AddItemMessage = { sid, productId: body.productId, quantity: body.quantity, ...idempotencyKey(key) };
-    return hop.call('cart', CartPatterns.addItem, message, sid);
+    const message: AddItemMessage = { sid: cartId, productId: body.productId, quantity: body.quantity, ...idempotencyKey(key) };
+    return hop.call('cart', CartPatterns.addItem, message, cartId);
   }
 
   @Delete('cart/items/:productId')
@@ -45,11 +49,11 @@ export class CartController {
   remove(
     @Param('productId') productId: string,
     @Headers('idempotency-key') key: string | undefined,
-    @CurrentSession() { sid }: ResolvedSession,
+    @CurrentSession() { cartId }: ResolvedSession,
     @Hop() hop: RequestHop,
   ): Promise<CartView> {
     if (!PRODUCT_ID_PATTERN.test(productId)) throw new LabHttpException(404, ErrorCodes.itemNotInCart, 'no such product in the cart');
-    return hop.call('cart', CartPatterns.removeItem, { sid, productId, ...idempotencyKey(key) }, sid);
+    return hop.call('cart', CartPatterns.removeItem, { sid: cartId, productId, ...idempotencyKey(key) }, cartId);
   }
 
   @Post('checkout')
@@ -57,10 +61,10 @@ export class CartController {
   @RouteSchema(CHECKOUT_SCHEMA)
   async checkout(
     @Headers('idempotency-key') key: string | undefined,
-    @CurrentSession() { sid, user }: ResolvedSession,
+    @CurrentSession() { cartId, user }: ResolvedSession,
     @Hop() hop: RequestHop,
   ): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
-    const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid, userId: user.userId, ...idempotencyKey(key) }, sid);
+    const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid: cartId, userId: user.userId, ...idempotencyKey(key) }, cartId);
     return { orderId: order.orderId, items: order.items, totalCents: order.totalCents };
   }
 }

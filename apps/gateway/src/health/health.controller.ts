@@ -1,10 +1,10 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { LAB_CONFIG, LabConfig, SERVICES } from '@app/config';
+import { LAB_CONFIG, LabConfig, SERVICES, usesRedis } from '@app/config';
 import { GatewayTelemetry } from '@app/telemetry';
 import { ReplicaDirectory } from '../replicas/replica-directory';
 
-/** Liveness, readiness (every routed replica and, in redis mode, Redis) and /metrics. */
+/** Liveness, readiness (every routed replica and, in redis and jwt modes, Redis) and /metrics. */
 @Controller()
 export class HealthController {
   constructor(
@@ -33,7 +33,7 @@ export class HealthController {
     void reply
       .status(ready ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'unavailable', mode: this.config.stateMode, replicasDown: down, stateStore: this.config.stateMode === 'redis' ? (storeDown ? 'down' : 'up') : 'memory' });
+      .send({ status: ready ? 'ready' : 'unavailable', mode: this.config.stateMode, replicasDown: down, stateStore: usesRedis(this.config.stateMode) ? (storeDown ? 'down' : 'up') : 'memory' });
   }
 
   @Get('metrics')

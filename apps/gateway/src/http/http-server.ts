@@ -14,7 +14,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
  * (Node checks its connections every second here, not every 30 s). Errors the HTTP parser
  * raises before Fastify sees a request leave in the lab's JSON shape too.
  */
-export function createHttpAdapter(config: Pick<GatewayConfig, 'requestTimeoutMs'>): FastifyAdapter {
+export function createHttpAdapter(config: Pick<GatewayConfig, 'requestTimeoutMs'> & Partial<Pick<GatewayConfig, 'trustProxy'>>): FastifyAdapter {
   const requestTimeout = config.requestTimeoutMs;
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -22,6 +22,8 @@ export function createHttpAdapter(config: Pick<GatewayConfig, 'requestTimeoutMs'
     requestTimeout,
     http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     clientErrorHandler,
+    // TRUST_PROXY=on: request.ip is the first address of X-Forwarded-For (ip-hash, the login throttle).
+    trustProxy: config.trustProxy ?? false,
   });
 }
 

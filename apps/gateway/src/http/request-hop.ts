@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceName } from '@app/config';
 import { endHttpServerSpan, GatewayTelemetry, HttpServerTrace, isTracingActive, startHttpServerSpan } from '@app/telemetry';
+import type { Affinity, LbCookies } from '../replicas/lb-cookie';
 import type { ReplicaCaller } from '../replicas/replica-caller';
 
 /** Scrapes and probes arrive every few seconds; tracing them would bury the requests. */
@@ -19,6 +20,10 @@ export class RequestHop {
   readonly servedBy: string[] = [];
   /** The request's trace, when tracing is on and the route is traced. */
   trace: HttpServerTrace | undefined;
+  /** The client's address (TRUST_PROXY=on: the first of X-Forwarded-For): the key of ip-hash routing. */
+  clientAddress: string | undefined;
+  /** sticky-cookie routing: the replicas the client's `lb` cookie pins it to. */
+  affinity: Affinity | undefined;
 
   constructor(private readonly caller: ReplicaCaller) {}
 
@@ -34,15 +39,18 @@ declare module 'fastify' {
 }
 
 /**
- * Gives every request its RequestHop (and, with tracing on, its SERVER span), sends
- * `x-served-by` on every /api response, and records the request's duration, with its trace id
+ * Gives every request its RequestHop (and, with tracing on, its SERVER span; with sticky-cookie
+ * routing, the affinity its `lb` cookie names), sends `x-served-by` on every /api response (and
+ * the `lb` cookie when the router chose a replica afresh), and records the request's duration, with its trace id
  * as the exemplar, when the response is done.
  */
-export function installRequestHop(fastify: FastifyInstance, caller: ReplicaCaller, telemetry: GatewayTelemetry): void {
+export function installRequestHop(fastify: FastifyInstance, caller: ReplicaCaller, telemetry: GatewayTelemetry, lbCookies?: LbCookies): void {
   const tracing = isTracingActive();
   fastify.decorateRequest('hop', null as unknown as RequestHop);
   fastify.addHook('onRequest', (request, _reply, done) => {
     const hop = (request.hop = new RequestHop(caller));
+    hop.clientAddress = request.ip;
+    if (lbCookies && request.url.startsWith('/api/')) hop.affinity = lbCookies.read(request.headers.cookie);
     const route = request.routeOptions.url;
     if (tracing && !(route && UNTRACED_ROUTES.has(route))) {
       hop.trace = startHttpServerSpan({ method: request.method, route: route ?? 'unmatched', path: request.url.split('?')[0], headers: request.headers, port: request.socket.localPort });
@@ -51,6 +59,7 @@ export function installRequestHop(fastify: FastifyInstance, caller: ReplicaCalle
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/')) void reply.header('x-served-by', request.hop.servedBy.join(','));
+    if (lbCookies && request.hop.affinity?.changed) void reply.header('set-cookie', lbCookies.serialize(request.hop.affinity));
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -52,6 +52,17 @@ export const LOGIN_SCHEMA = {
 
 export const ME_SCHEMA = { response: { 200: sessionUser } };
 
+/** jwt mode: a login or a refresh also says when the access token expires. */
+const tokenLogin = {
+  type: 'object',
+  required: ['userId', 'username', 'accessExpiresAt'],
+  properties: { userId: { type: 'string' }, username: { type: 'string' }, accessExpiresAt: { type: 'string' } },
+} as const;
+
+export const TOKEN_LOGIN_SCHEMA = { body: LOGIN_SCHEMA.body, response: { 200: tokenLogin } };
+
+export const TOKEN_REFRESH_SCHEMA = { response: { 200: tokenLogin } };
+
 export const CART_SCHEMA = { response: { 200: cartView } };
 
 export const ADD_ITEM_SCHEMA = {

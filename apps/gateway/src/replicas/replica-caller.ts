@@ -30,7 +30,7 @@ export class ReplicaCaller {
   call<T>(hop: RequestHop, service: ServiceName, pattern: string, data: unknown, key?: string): Promise<T> {
     let link: ReplicaLink;
     try {
-      link = this.router.pick(service, key);
+      link = this.router.pick(service, key, hop);
     } catch (error) {
       if (error instanceof NoReplicaError) throw new LabHttpException(503, ErrorCodes.replicaUnavailable, `no ${service} replica to route to`);
       throw error;

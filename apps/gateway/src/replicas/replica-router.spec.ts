@@ -1,4 +1,5 @@
 import { fakeReplicas } from '../testing/fake-replicas';
+import { Affinity, LbCookies } from './lb-cookie';
 
 describe('ReplicaRouter', () => {
   describe('pick() under round-robin', () => {
@@ -64,5 +65,54 @@ describe('ReplicaRouter', () => {
     replicas.directory.setRouted('cart', 5);
     const picked = new Set(Array.from({ length: 10 }, () => replicas.router.pick('cart').id));
     expect(picked.size).toBe(5);
+  });
+});
+
+describe('ReplicaRouter under sticky-cookie', () => {
+  const lbCookies = new LbCookies('a-session-secret-of-at-least-32-characters', false);
+  const lbCounts = async (replicas: ReturnType<typeof fakeReplicas>) =>
+    (await replicas.telemetry.metrics.render()).split('\n').filter((line) => line.startsWith('lab_lb_cookie_total{'));
+
+  it('pins a client without a cookie round-robin, then follows its pin', async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'sticky-cookie' });
+    const affinity = lbCookies.read(undefined);
+    const first = replicas.router.pick('user', 'ignored-key', { affinity }).id;
+    expect(affinity.changed).toBe(true);
+    const again = lbCookies.read(lbCookies.serialize(affinity).split(';')[0]);
+    for (let i = 0; i < 5; i++) expect(replicas.router.pick('user', `key-${i}`, { affinity: again }).id).toBe(first);
+    expect(again.changed).toBe(false);
+    expect(await lbCounts(replicas)).toEqual(
+      expect.arrayContaining([expect.stringContaining('result="absent",service="user"} 1'), expect.stringContaining('result="ok",service="user"} 5')]),
+    );
+  });
+
+  it('re-pins a client whose replica is down, and counts it as replica_gone', async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'sticky-cookie' });
+    const affinity = new Affinity('ok');
+    affinity.choose('cart', 'cart-2');
+    affinity.changed = false;
+    replicas.link('cart-2').up = false;
+    const picked = replicas.router.pick('cart', undefined, { affinity }).id;
+    expect(picked).not.toBe('cart-2');
+    expect(affinity.replicaFor('cart')).toBe(picked);
+    expect(affinity.changed).toBe(true);
+    expect(await lbCounts(replicas)).toContainEqual(expect.stringContaining('result="replica_gone",service="cart"} 1'));
+  });
+
+  it('treats a forged cookie as no pin, counted as forged', async () => {
+    const replicas = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'sticky-cookie' });
+    const affinity = lbCookies.read('lb=user-3.forged');
+    expect(replicas.router.pick('user', undefined, { affinity }).id).toMatch(/^user-[123]$/);
+    expect(await lbCounts(replicas)).toContainEqual(expect.stringContaining('result="forged",service="user"} 1'));
+  });
+});
+
+describe('ReplicaRouter under ip-hash', () => {
+  it('sends one client address to one replica whatever the session key, and spreads addresses', () => {
+    const { router } = fakeReplicas({ STATE_MODE: 'stateful', ROUTING: 'ip-hash' });
+    const owner = router.pick('cart', 'session-a', { clientAddress: '10.0.0.7' }).id;
+    expect(router.pick('cart', 'session-b', { clientAddress: '10.0.0.7' }).id).toBe(owner);
+    const spread = new Set(Array.from({ length: 60 }, (_, i) => router.pick('cart', 'same-session', { clientAddress: `10.0.1.${i}` }).id));
+    expect(spread.size).toBe(3);
   });
 });

@@ -42,7 +42,7 @@ describe('SessionGuard', () => {
     const sid = cookies.newSessionId();
     const request = requestWith(cookieFor(sid));
     await expect(guard.canActivate(httpContext(request))).resolves.toBe(true);
-    expect(request.session).toEqual({ sid, user: expect.objectContaining({ userId: 'u-7' }) });
+    expect(request.session).toEqual({ sid, cartId: sid, user: expect.objectContaining({ userId: 'u-7' }) });
     expect(replicas.calls).toEqual([[expect.stringMatching(/^user-/), 'user.session.get', { sid }]]);
     expect(request.hop.servedBy).toEqual([replicas.calls[0][0]]);
   });

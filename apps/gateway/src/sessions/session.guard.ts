@@ -3,13 +3,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, SessionUser, UserPatterns } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
-import { SessionCookies } from '@app/tokens';
+import { LabTokenClaims, SessionCookies } from '@app/tokens';
+import { Authenticator } from '../auth/authenticator';
 import { SessionRegistry } from './session-registry';
 
 /** The caller's session, resolved once per request by SessionGuard. */
 export interface ResolvedSession {
+  /** The session id (jwt mode: the access token's jti). */
   sid: string;
   user: SessionUser;
+  /** The cart's id and the routing key of cart calls: the session id, or in jwt mode the user id (a user's cart follows them). */
+  cartId: string;
+  /** jwt mode: the access token's claims. */
+  token?: LabTokenClaims;
 }
 
 declare module 'fastify' {
@@ -27,7 +33,7 @@ declare module 'fastify' {
  * the previous key. Handlers read the result with `@CurrentSession()`.
  */
 @Injectable()
-export class SessionGuard implements CanActivate {
+export class SessionGuard implements CanActivate, Authenticator {
   constructor(
     private readonly cookies: SessionCookies,
     private readonly registry: SessionRegistry,
@@ -37,11 +43,11 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    request.session = await this.resolve(request, http.getResponse<FastifyReply>());
+    request.session = await this.authenticate(request, http.getResponse<FastifyReply>());
     return true;
   }
 
-  private async resolve(request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> {
+  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> {
     const cookie = this.cookies.read(request.headers.cookie);
     if (cookie.state === 'absent') throw new LabHttpException(401, ErrorCodes.noSession, 'log in first');
     if (cookie.state === 'invalid') {
@@ -55,7 +61,7 @@ export class SessionGuard implements CanActivate {
       this.registry.touch(sid);
       // The store slid the session's expiry; past half its life the browser's cookie must slide too.
       if (cookie.reissue) void reply.header('set-cookie', this.cookies.serialize(sid));
-      return { sid, user };
+      return { sid, user, cartId: sid };
     }
     if (this.registry.isLive(sid)) {
       this.telemetry.countSessionLookup('lost');
@@ -69,6 +75,6 @@ export class SessionGuard implements CanActivate {
 /** The session SessionGuard resolved for this request. */
 export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext): ResolvedSession => {
   const session = context.switchToHttp().getRequest<FastifyRequest>().session;
-  if (!session) throw new Error('@CurrentSession() needs SessionGuard on the route');
+  if (!session) throw new Error('@CurrentSession() needs AuthGuard (or SessionGuard) on the route');
   return session;
 });

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ErrorCodes, labError, LoginMessage, SessionRef, SessionUser, UserPatterns } from '@app/contracts';
+import { Credentials, ErrorCodes, labError, LoginMessage, SessionRef, SessionUser, UserPatterns } from '@app/contracts';
 import { CredentialsService } from '../users/credentials.service';
 import { SessionsService } from './sessions.service';
 
@@ -17,6 +17,14 @@ export class SessionsController {
     const user = await this.credentials.verify(message.username, message.password);
     if (!user) throw labError(401, ErrorCodes.badCredentials, 'unknown username or wrong password');
     await this.sessions.create(message.sid, user);
+    return user;
+  }
+
+  /** jwt mode: the user when the password matches; the gateway issues the tokens, nothing is stored here. */
+  @MessagePattern(UserPatterns.verifyCredentials)
+  async verifyCredentials(@Payload() message: Credentials): Promise<SessionUser> {
+    const user = await this.credentials.verify(message.username, message.password);
+    if (!user) throw labError(401, ErrorCodes.badCredentials, 'unknown username or wrong password');
     return user;
   }
 

@@ -4,6 +4,23 @@ import { CounterChild, HistogramChild, LabCounter, LabHistogram, LabMetricsRegis
 
 export type RpcOutcome = 'ok' | 'error' | 'unavailable' | 'timeout';
 export type LookupReason = 'none' | 'lost' | 'expired_or_unknown' | 'invalid';
+/** jwt mode: why a token check failed (`none`: it passed). */
+export type TokenCheckReason =
+  'none' | 'absent' | 'expired' | 'bad_signature' | 'bad_algorithm' | 'malformed' | 'not_yet_valid' | 'wrong_type' | 'revoked' | 'refresh_reused';
+const TOKEN_CHECK_REASONS: readonly TokenCheckReason[] = [
+  'none',
+  'absent',
+  'expired',
+  'bad_signature',
+  'bad_algorithm',
+  'malformed',
+  'not_yet_valid',
+  'wrong_type',
+  'revoked',
+  'refresh_reused',
+];
+/** sticky-cookie routing: what the `lb` cookie of a request said. */
+export type LbCookieResult = 'ok' | 'absent' | 'forged' | 'replica_gone';
 
 type RpcLabels = 'target_service' | 'target_replica' | 'pattern' | 'outcome';
 
@@ -49,6 +66,8 @@ export class GatewayTelemetry {
   private readonly rescales: LabCounter<'service'>;
   private readonly phase: Gauge<'experiment' | 'phase'>;
   private readonly faultActive: Gauge<'fault'>;
+  private readonly tokenChecks: Partial<Record<TokenCheckReason, CounterChild>> = {};
+  private readonly lbCookies: LabCounter<'result' | 'service'>;
   private readonly httpSeries = new Map<string, HistogramChild>();
   private knownSessions: () => number = () => 0;
 
@@ -77,6 +96,15 @@ export class GatewayTelemetry {
     this.rescales = m.counter('lab_rescales_total', 'Rescales applied through /lab/scale', ['service']);
     this.phase = m.gauge('lab_experiment_phase', '1 while a phase of an experiment runs', ['experiment', 'phase']);
     this.faultActive = m.gauge('lab_fault_active', 'The value of each fault the lab injects (/lab/faults); 0 when off', ['fault']);
+    const tokenChecks = m.counter('lab_token_checks_total', 'jwt mode: token checks by result (ok, rejected) and reason', ['result', 'reason']);
+    if (identity.mode === 'jwt') {
+      for (const reason of TOKEN_CHECK_REASONS) this.tokenChecks[reason] = tokenChecks.child({ result: reason === 'none' ? 'ok' : 'rejected', reason });
+    }
+    this.lbCookies = m.counter(
+      'lab_lb_cookie_total',
+      'sticky-cookie routing: what the lb cookie named, per service (replica_gone: its replica is down or no longer routed)',
+      ['result', 'service'],
+    );
     m.gauge('lab_known_sessions', 'Session ids the gateway issued and still considers live', [], (g) => g.set(this.knownSessions()));
     // Series that exist from the start at zero, so "no misses yet" and "no rescale yet" read as 0.
     const lookup = (reason: LookupReason) => this.lookups.child({ mode: identity.mode, result: reason === 'none' ? 'hit' : 'miss', reason });
@@ -109,6 +137,16 @@ export class GatewayTelemetry {
   countSessionLookup(reason: LookupReason): void {
     if (!this.enabled) return;
     this.lookupsByReason[reason].inc();
+  }
+
+  countTokenCheck(reason: TokenCheckReason): void {
+    if (!this.enabled) return;
+    this.tokenChecks[reason]?.inc();
+  }
+
+  countLbCookie(result: LbCookieResult, service: string): void {
+    if (!this.enabled) return;
+    this.lbCookies.inc({ result, service });
   }
 
   setRoutedReplicas(service: string, count: number): void {
