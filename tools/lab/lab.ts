@@ -42,7 +42,7 @@ export class Lab {
   onTopologyChange: (() => void) | undefined;
 
   private constructor(private readonly options: LabOptions) {
-    this.replicaCount = { user: 3, cart: 3, product: 3, ...options.replicas };
+    this.replicaCount = { user: 3, cart: 3, product: 3, chat: 3, ...options.replicas };
     this.onLine = options.onLine ?? (() => undefined);
     this.sharedEnv = {
       STATE_MODE: options.mode,
@@ -50,6 +50,7 @@ export class Lab {
       USER_REPLICAS: String(this.replicaCount.user),
       CART_REPLICAS: String(this.replicaCount.cart),
       PRODUCT_REPLICAS: String(this.replicaCount.product),
+      CHAT_REPLICAS: String(this.replicaCount.chat),
       LAB_PORT_BASE: String(options.portBase),
       GATEWAY_PORT: String(options.gatewayPort),
       REDIS_URL: options.redisUrl,

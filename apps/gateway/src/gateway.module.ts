@@ -21,11 +21,16 @@ import { SupervisorLink } from './replicas/supervisor-link';
 import { SessionCookies } from '@app/tokens';
 import { SessionRegistry } from './sessions/session-registry';
 import { SessionGuard } from './sessions/session.guard';
+import { ChatPush } from './realtime/chat-push';
+import { RealtimeTelemetry } from './realtime/realtime-telemetry';
+import { SessionUpgradeAuthenticator, UPGRADE_AUTHENTICATOR } from './realtime/upgrade-authenticator';
+import { WebSocketProxy } from './realtime/websocket-proxy';
 
 /**
  * The HTTP edge: validates input (route schemas), resolves sessions (SessionGuard), routes
  * every call to a replica (directory → router → caller, with health checks beside, and DNS
- * discovery when REPLICA_DISCOVERY=dns), and runs the lab's control API.
+ * discovery when REPLICA_DISCOVERY=dns), proxies WebSockets to the chat replicas (/ws), and runs
+ * the lab's control API.
  */
 @Module({})
 export class GatewayModule {
@@ -61,6 +66,10 @@ export class GatewayModule {
         LabService,
         FaultsService,
         TracingLifecycle,
+        { provide: RealtimeTelemetry, useValue: new RealtimeTelemetry(telemetry) },
+        { provide: UPGRADE_AUTHENTICATOR, useClass: SessionUpgradeAuthenticator },
+        WebSocketProxy,
+        ChatPush,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

@@ -9,6 +9,7 @@ import { createHttpAdapter, installSecurityHeaders } from './http/http-server';
 import { installJsonBodyParser, validatorCompiler } from './http/request-parsing';
 import { installLabAccessCheck } from './lab/lab-access';
 import { ReplicaCaller } from './replicas/replica-caller';
+import { WebSocketProxy } from './realtime/websocket-proxy';
 
 async function bootstrap(): Promise<void> {
   exitWithParent();
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
   installSecurityHeaders(fastify);
   installJsonBodyParser(fastify);
   installRequestHop(fastify, app.get(ReplicaCaller), telemetry);
+  app.get(WebSocketProxy).attach(app.getHttpServer());
   app.enableShutdownHooks();
   await app.listen(config.gatewayPort, config.bindHost);
   announce(config, `gateway ready on http://${config.bindHost}:${config.gatewayPort} (${config.stateMode} mode, ${config.routing} routing)`);

@@ -6,7 +6,8 @@ export type StateMode = (typeof STATE_MODES)[number];
 export const ROUTINGS = ['round-robin', 'sticky-modulo', 'sticky-ring'] as const;
 export type Routing = (typeof ROUTINGS)[number];
 
-export const SERVICES = ['user', 'cart', 'product'] as const;
+/** `chat` holds WebSocket connections (§8); the others answer the HTTP API's calls over the hop. */
+export const SERVICES = ['user', 'cart', 'product', 'chat'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const MAX_REPLICAS = 16;
@@ -35,9 +36,10 @@ function readAdminToken(read: EnvReader): string | undefined {
   return read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters');
 }
 
-/** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx; metrics = rpc + 50. */
-const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200 };
+/** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx, chat 4xx; metrics = rpc + 50, chat's WebSocket = rpc + 25. */
+const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200, chat: 300 };
 const METRICS_PORT_OFFSET = 50;
+const WS_PORT_OFFSET = 25;
 
 export interface ReplicaAddress {
   /** e.g. `cart-2` */
@@ -80,6 +82,7 @@ export function loadLabConfig(env: Env): LabConfig {
     user: read.int('USER_REPLICAS', 1, MAX_REPLICAS, 3),
     cart: read.int('CART_REPLICAS', 1, MAX_REPLICAS, 3),
     product: read.int('PRODUCT_REPLICAS', 1, MAX_REPLICAS, 3),
+    chat: read.int('CHAT_REPLICAS', 1, MAX_REPLICAS, 3),
   };
   const portBase = read.int('LAB_PORT_BASE', 1024, 65535 - 400, 7100);
   return {
@@ -132,9 +135,14 @@ export function replicaAddress(
   };
 }
 
+/** Where a chat replica accepts the WebSocket connections the gateway proxies to it (its rpc port + 25). */
+export function chatWsPort(address: Pick<ReplicaAddress, 'rpcPort'>): number {
+  return address.rpcPort + WS_PORT_OFFSET;
+}
+
 /** Parses `cart-2` into its service and index; undefined when it names no possible replica. */
 export function parseReplicaId(id: string): { service: ServiceName; index: number } | undefined {
-  const match = /^(user|cart|product)-([1-9]\d?)$/.exec(id);
+  const match = /^(user|cart|product|chat)-([1-9]\d?)$/.exec(id);
   if (!match) return undefined;
   const index = Number(match[2]);
   return index <= MAX_REPLICAS ? { service: match[1] as ServiceName, index } : undefined;

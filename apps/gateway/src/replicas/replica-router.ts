@@ -9,7 +9,8 @@ import { ReplicaLink } from './replica-link';
  * Round-robin skips replicas the health checks see down, as a health-checked load balancer
  * would. Sticky routing keeps the owner even while it is down (a 503): sending the key
  * elsewhere would not find its state in stateful mode, and under modulo it would remap most
- * keys, not just the dead replica's.
+ * keys, not just the dead replica's. Chat is the exception: its ring skips replicas seen down
+ * (only their users move), since a WebSocket's state lives in the connection, not the replica.
  */
 @Injectable()
 export class ReplicaRouter {
@@ -26,7 +27,8 @@ export class ReplicaRouter {
   }
 
   private candidates(service: ServiceName, members: readonly string[]): readonly string[] {
-    if (this.directory.routingOf(service) !== 'round-robin') return members;
+    // Chat state is the connection itself: a client reconnecting while its replica is down goes to a live one.
+    if (this.directory.routingOf(service) !== 'round-robin' && service !== 'chat') return members;
     const routed = this.directory.routed(service);
     if (routed.every((link) => link.up)) return members;
     const up = routed.filter((link) => link.up).map((link) => link.id);

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes, SessionUser, UserPatterns } from '@app/contracts';
 import { GatewayTelemetry } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
+import type { RequestHop } from '../http/request-hop';
 import { SessionCookies } from '@app/tokens';
 import { SessionRegistry } from './session-registry';
 
@@ -37,25 +38,31 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    request.session = await this.resolve(request, http.getResponse<FastifyReply>());
+    const { reissue, ...session } = await this.authenticate(request.headers.cookie, request.hop);
+    // The store slid the session's expiry; past half its life the browser's cookie must slide too.
+    if (reissue) void http.getResponse<FastifyReply>().header('set-cookie', this.cookies.serialize(session.sid));
+    request.session = session;
     return true;
   }
 
-  private async resolve(request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> {
-    const cookie = this.cookies.read(request.headers.cookie);
+  /**
+   * Resolves a `Cookie` header into its session (the guard's check, also used for WebSocket
+   * upgrades): throws the 401 a request without a live session gets. `reissue` says the
+   * cookie should be sent again.
+   */
+  async authenticate(cookieHeader: string | undefined, hop: RequestHop): Promise<ResolvedSession & { reissue: boolean }> {
+    const cookie = this.cookies.read(cookieHeader);
     if (cookie.state === 'absent') throw new LabHttpException(401, ErrorCodes.noSession, 'log in first');
     if (cookie.state === 'invalid') {
       this.telemetry.countSessionLookup('invalid');
       throw new LabHttpException(401, ErrorCodes.invalidSession, 'the session cookie is malformed or forged');
     }
     const { sid } = cookie;
-    const user = await request.hop.call<SessionUser | null>('user', UserPatterns.getSession, { sid }, sid);
+    const user = await hop.call<SessionUser | null>('user', UserPatterns.getSession, { sid }, sid);
     if (user) {
       this.telemetry.countSessionLookup('none');
       this.registry.touch(sid);
-      // The store slid the session's expiry; past half its life the browser's cookie must slide too.
-      if (cookie.reissue) void reply.header('set-cookie', this.cookies.serialize(sid));
-      return { sid, user };
+      return { sid, user, reissue: cookie.reissue };
     }
     if (this.registry.isLive(sid)) {
       this.telemetry.countSessionLookup('lost');
