@@ -19,6 +19,7 @@ const SUMMARY: Record<ExperimentName, string> = {
   rescale: 'user and cart 3 -> 5 under sticky-modulo, sticky-ring and redis round-robin',
   skew: 'a few heavy shoppers among many light ones: sticky vs round-robin',
   'redis-outage': 'Redis frozen, restarted with AOF, restarted without persistence',
+  realtime: 'N users chatting over WebSockets, chat-1 crashed: connections dropped, reconnects, messages lost',
 };
 
 function defaultsOf(name: ExperimentName): string {

@@ -1,6 +1,7 @@
 import { crash } from './crash';
 import type { Experiment, ExperimentName } from './experiment';
 import { modes } from './modes';
+import { realtime } from './realtime';
 import { redisOutage } from './redis-outage';
 import { rescale } from './rescale';
 import { skew } from './skew';
@@ -12,6 +13,7 @@ export const EXPERIMENTS = {
   rescale,
   skew,
   'redis-outage': redisOutage,
+  realtime,
 } satisfies { readonly [N in ExperimentName]: Experiment };
 
 /** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */

@@ -19,3 +19,4 @@ export * from './process';
 export * from './shopper';
 export * from './wait';
 export * from './chat-client';
+export * from './chat-traffic';
