@@ -1,6 +1,6 @@
 import { createSelector } from '@app/routing';
 import type { ChatMessageFrame, ChatServerFrame, OrderCreatedFrame } from '@app/contracts';
-import { ChatClient, findReplica, httpRequest, parseMetrics, startLab, StartedLab, Topology, UpgradeRefused, waitUntil } from '../tools/kit';
+import { ChatClient, delay, findReplica, httpRequest, parseMetrics, startLab, StartedLab, Topology, UpgradeRefused, waitUntil } from '../tools/kit';
 import { labCall, Shopper } from './support/shopper';
 
 const CHAT_REPLICAS = ['chat-1', 'chat-2', 'chat-3'];
@@ -33,11 +33,12 @@ async function metricsOf(url: string): Promise<ReturnType<typeof parseMetrics>> 
   return parseMetrics((await httpRequest(url, { timeoutMs: 2000 })).text);
 }
 
-function describeDelivery(mode: 'stateful' | 'redis', restartDelayMs: number, extra: (state: { lab: StartedLab; clients: ChatClient[] }, connect: (n: number, options?: { reconnect?: boolean }) => Promise<{ shopper: Shopper; chat: ChatClient }>) => void): void {
-  describe(`in ${mode} mode`, () => {
+function describeDelivery(mode: 'stateful' | 'redis', chatDelivery: 'at-most-once' | 'at-least-once', restartDelayMs: number, extra: (state: { lab: StartedLab; clients: ChatClient[] }, connect: (n: number, options?: { reconnect?: boolean }) => Promise<{ shopper: Shopper; chat: ChatClient }>) => void): void {
+  describe(`in ${mode} mode, ${chatDelivery}`, () => {
     const state = { lab: undefined as unknown as StartedLab, clients: [] as ChatClient[] };
     beforeAll(async () => {
-      state.lab = await startLab({ mode, replicas: { user: 1, cart: 1, product: 1, chat: 3 }, restartDelayMs });
+      // A short request timeout: an upgraded connection must outlive it.
+      state.lab = await startLab({ mode, replicas: { user: 1, cart: 1, product: 1, chat: 3 }, restartDelayMs, env: { REQUEST_TIMEOUT_MS: '1000', CHAT_DELIVERY: chatDelivery } });
     }, 90_000);
     afterEach(async () => {
       await Promise.all(state.clients.splice(0).map((client) => client.close()));
@@ -83,7 +84,7 @@ function describeDelivery(mode: 'stateful' | 'redis', restartDelayMs: number, ex
 }
 
 describe('real-time chat through the gateway', () => {
-  describeDelivery('stateful', 3000, (state, connect) => {
+  describeDelivery('stateful', 'at-most-once', 3000, (state, connect) => {
     it('refuses an upgrade without a session, or with a forged one, with 401 before upgrading', async () => {
       const refused = await new ChatClient(state.lab.url).connect().catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(UpgradeRefused);
@@ -98,6 +99,17 @@ describe('real-time chat through the gateway', () => {
       const rpcPort = Number(findReplica(topology, 'chat-1')?.address.split(':')[1]);
       const direct = await new ChatClient(`http://127.0.0.1:${rpcPort + 25}`, {}).connect().catch((error: unknown) => error);
       expect(direct).toMatchObject({ status: 401 });
+    });
+
+    it("keeps an idle connection open past the gateway's request timeout", async () => {
+      const [a, b] = usersOn(['chat-2', 'chat-3'], 71);
+      const alice = await connect(a);
+      const bob = await connect(b);
+      await delay(2500);
+      expect([alice.chat.connected, bob.chat.connected]).toEqual([true, true]);
+      const id = bob.chat.send(`u-${a}`, 'still there?');
+      await alice.chat.waitFor('the message', isMessage(id));
+      expect(alice.chat.drops + bob.chat.drops).toBe(0);
     });
 
     it('answers a malformed frame with an error frame and counts messages and connections', async () => {
@@ -151,5 +163,22 @@ describe('real-time chat through the gateway', () => {
     });
   });
 
-  describeDelivery('redis', 100, () => undefined);
+  describeDelivery('redis', 'at-least-once', 100, (state, connect) => {
+    it('replays a message sent while its recipient was away once they reconnect with their cursor, once', async () => {
+      const [a, b] = usersOn(['chat-1', 'chat-2'], 361);
+      const sender = await connect(b);
+      const { shopper } = await connect(a);
+      const away = new ChatClient(state.lab.url, { cookie: shopper.cookie, resume: true });
+      state.clients.push(away);
+      await away.connect();
+      const live = sender.chat.send(`u-${a}`, 'while connected');
+      await away.waitFor('the live message', isMessage(live));
+      await away.close();
+      const missed = sender.chat.send(`u-${a}`, 'while you were away');
+      await sender.chat.waitFor('the ack', isAck(missed));
+      await away.connect();
+      expect(await away.waitFor('the missed message', isMessage(missed))).toMatchObject({ text: 'while you were away', seq: expect.stringMatching(/^\d+-\d+$/) });
+      expect(away.received.filter((frame) => frame.type === 'message' && frame.id === live)).toHaveLength(1);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import type { ChatDelivery } from '@app/config';
 import { ChatTraffic, ChatTrafficFigures } from '../kit/chat-traffic';
 import { round } from '../kit/format';
 import { activeReplicas, findReplica } from '../kit/lab-handle';
@@ -14,8 +15,13 @@ const VICTIM = 'chat-1';
 const MESSAGES_PER_SECOND = 100;
 
 export interface RealtimeRun extends RunRecord, LoadFigures {
-  /** `at-most-once`: an acknowledged message is not stored; what finds no connection is gone. */
-  deliveryGuarantee: 'at-most-once';
+  /**
+   * `at-most-once`: an acknowledged message is not stored, what finds no connection is gone;
+   * `at-least-once`: kept in the recipient's Redis Stream and replayed when they reconnect.
+   */
+  deliveryGuarantee: ChatDelivery;
+  /** Messages received twice (a replay overlapping live delivery), dropped by the clients. */
+  duplicates: number;
   users: number;
   crashed: string;
   crashAtSeconds: number;
@@ -60,16 +66,22 @@ export const realtime: Experiment<RealtimeRun> = {
     `replica, sticky by user) and chat at ${MESSAGES_PER_SECOND} messages/s in all, each to the next user, beside a light shopper load; at a fixed time ` +
     `${VICTIM} is SIGKILLed. Its connections drop, the clients reconnect with jittered backoff to a live replica, and at-most-once delivery loses ` +
     'whatever was sent to them in between. Stateful mode keeps presence in replica memory and forwards between replicas; redis mode keeps presence in ' +
-    'Redis and fans out through pub/sub.',
+    'Redis and fans out through pub/sub; with CHAT_DELIVERY=at-least-once each message is also kept in a Redis Stream and replayed to a client that ' +
+    'reconnects with the id of the last one it got.',
   defaults: { durationSeconds: 20, sessions: 60, connections: 2 },
   targetUnsupported: 'it crashes chat-1 and needs the lab to restart it; run it on labs it starts',
-  plan: () => [labRun('stateful', 'sticky-ring'), labRun('redis', 'round-robin')],
+  plan: () => [
+    labRun('stateful', 'sticky-ring'),
+    labRun('redis', 'round-robin'),
+    { label: 'redis · round-robin · at-least-once', lab: { mode: 'redis', routing: 'round-robin', chatDelivery: 'at-least-once' } },
+  ],
 
   async run(context) {
     const { lab, progress, phases, settings } = context;
     if (!activeReplicas(await lab.topology(), 'chat').includes(VICTIM)) throw new Error(`the lab does not route to ${VICTIM}`);
     progress.note(`connecting ${settings.sessions} chat users`);
-    const traffic = await ChatTraffic.connect(lab.client.baseUrl, { users: chatUsers(settings.connections + 1, settings.sessions) });
+    const guarantee: ChatDelivery = context.plan.lab.chatDelivery ?? 'at-most-once';
+    const traffic = await ChatTraffic.connect(lab.client.baseUrl, { users: chatUsers(settings.connections + 1, settings.sessions), resume: guarantee === 'at-least-once' });
     try {
       const crashAt = eventAtSeconds(settings, 0.4);
       let crashedAtMs = Number.POSITIVE_INFINITY;
@@ -104,7 +116,7 @@ export const realtime: Experiment<RealtimeRun> = {
       );
       await chatting;
       const figures = await traffic.figures({ graceMs: 2000, splitAtMs: crashedAtMs });
-      return { drove, figures: { ...realtimeFigures(figures, usersOnVictim, round(crashAtSeconds)), ...loadFigures(drove.load) } };
+      return { drove, figures: { ...realtimeFigures(figures, guarantee, usersOnVictim, round(crashAtSeconds)), ...loadFigures(drove.load) } };
     } finally {
       await traffic.close();
     }
@@ -113,7 +125,7 @@ export const realtime: Experiment<RealtimeRun> = {
   // prettier-ignore
   columns: [
     ['mode'], ['deliveryGuarantee', 'delivery'], ['users'], ['usersOnVictim', `on ${VICTIM}`], ['connectionsDropped', 'dropped'], ['reconnect99Ms', 'reconnect p99 ms'],
-    ['messagesSent', 'sent'], ['messagesLost', 'lost'], ['messagesLostFromCrash', 'lost from crash'], ['deliveryP99Ms.before', 'p99 ms before'], ['deliveryP99Ms.after', 'p99 ms after'],
+    ['messagesSent', 'sent'], ['messagesLost', 'lost'], ['duplicates', 'dup'], ['deliveryP99Ms.before', 'p99 ms before'], ['deliveryP99Ms.after', 'p99 ms after'],
   ],
 
   charts(runs): Chart[] {
@@ -138,12 +150,14 @@ export const realtime: Experiment<RealtimeRun> = {
 /** The run's figures from what the clients saw (exported for the unit spec). */
 export function realtimeFigures(
   figures: ChatTrafficFigures,
+  deliveryGuarantee: ChatDelivery,
   usersOnVictim: number,
   crashAtSeconds: number,
 ): Omit<RealtimeRun, keyof RunRecord | keyof LoadFigures> {
   const p = (values: number[], q: number) => round(percentile(values, q), 1);
   return {
-    deliveryGuarantee: 'at-most-once',
+    deliveryGuarantee,
+    duplicates: figures.duplicates,
     users: figures.users,
     crashed: VICTIM,
     crashAtSeconds,

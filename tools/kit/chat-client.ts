@@ -27,6 +27,12 @@ export interface ChatClientOptions {
   jitter?: number;
   /** Keep at most this many received frames; default 10 000. */
   keptFrames?: number;
+  /**
+   * CHAT_DELIVERY=at-least-once: reconnect with `?since=<cursor>`, the `seq` of the last frame
+   * received (before the first one, the time of the first connection, as a stream id), and drop
+   * frames that come twice (by id).
+   */
+  resume?: boolean;
 }
 
 /**
@@ -40,6 +46,11 @@ export class ChatClient extends EventEmitter<{ frame: [ChatServerFrame]; open: [
   /** Drop → open again, per reconnect. */
   readonly reconnectMs: number[] = [];
   drops = 0;
+  /** Frames received a second time (a replay overlapping live delivery) and dropped. */
+  duplicates = 0;
+  /** With `resume`: where the next connection resumes from. */
+  cursor: string | undefined;
+  private readonly seen = new Set<string>();
   /** The chat replica holding the current (or last) connection, from the 101's `x-served-by`. */
   servedBy: string | undefined;
   private socket: WebSocket | undefined;
@@ -64,7 +75,8 @@ export class ChatClient extends EventEmitter<{ frame: [ChatServerFrame]; open: [
   connect(timeoutMs = 5000): Promise<void> {
     this.closing = false;
     return new Promise((resolve, reject) => {
-      const url = `${this.gatewayUrl.replace(/^http/, 'ws')}/ws`;
+      const since = this.options.resume && this.cursor ? `?since=${this.cursor}` : '';
+      const url = `${this.gatewayUrl.replace(/^http/, 'ws')}/ws${since}`;
       const socket = new WebSocket(url, { headers: this.options.cookie ? { cookie: this.options.cookie } : {}, handshakeTimeout: timeoutMs, perMessageDeflate: false });
       this.socket = socket;
       let opened = false;
@@ -82,6 +94,7 @@ export class ChatClient extends EventEmitter<{ frame: [ChatServerFrame]; open: [
       socket.on('open', () => {
         opened = true;
         this.attempt = 0;
+        if (this.options.resume) this.cursor ??= `${Date.now()}-0`;
         if (this.droppedAt !== undefined) this.reconnectMs.push(Date.now() - this.droppedAt);
         this.droppedAt = undefined;
         this.emit('open');
@@ -89,6 +102,13 @@ export class ChatClient extends EventEmitter<{ frame: [ChatServerFrame]; open: [
       });
       socket.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as ChatServerFrame;
+        if (frame.type === 'message' || frame.type === 'order.created') {
+          if (frame.seq && this.options.resume && (!this.cursor || compareSeq(frame.seq, this.cursor) > 0)) this.cursor = frame.seq;
+          const key = frame.type === 'message' ? `m:${frame.from}:${frame.id}` : `o:${frame.orderId}`;
+          if (this.seen.has(key)) return void this.duplicates++;
+          this.seen.add(key);
+          if (this.seen.size > 100_000) this.seen.delete(this.seen.values().next().value as string);
+        }
         this.received.push(frame);
         if (this.received.length > (this.options.keptFrames ?? 10_000)) this.received.shift();
         this.emit('frame', frame);
@@ -153,4 +173,11 @@ export class ChatClient extends EventEmitter<{ frame: [ChatServerFrame]; open: [
     }, delay);
     this.retryTimer.unref();
   }
+}
+
+/** Orders two Redis Stream ids (`<ms>-<n>`). */
+export function compareSeq(a: string, b: string): number {
+  const [am, an] = a.split('-').map(Number);
+  const [bm, bn] = b.split('-').map(Number);
+  return am - bm || an - bn;
 }

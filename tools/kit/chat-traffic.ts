@@ -9,6 +9,8 @@ export interface ChatTrafficOptions {
   /** Reconnect backoff of every client (see ChatClient); default 1 s base, 5 s max, ±50 %. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** CHAT_DELIVERY=at-least-once: clients resume from their last message when they reconnect. */
+  resume?: boolean;
 }
 
 export interface ChatTrafficFigures {
@@ -23,6 +25,8 @@ export interface ChatTrafficFigures {
   lost: number;
   /** Sends skipped because the sender was disconnected at that moment. */
   skipped: number;
+  /** Messages received twice (at-least-once: a replay overlapping live delivery), dropped by the clients. */
+  duplicates: number;
   /** Connections dropped by the server side (a crash), over all clients. */
   connectionsDropped: number;
   /** Drop → open again, per reconnect. */
@@ -64,7 +68,7 @@ export class ChatTraffic {
         const login = await shopper.login();
         shopper.client.close();
         if (login.status !== 200) throw new Error(`user${n} could not log in: ${login.status}`);
-        const chat = new ChatClient(url, { cookie: shopper.cookie, reconnect: true, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs });
+        const chat = new ChatClient(url, { cookie: shopper.cookie, reconnect: true, baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs, resume: options.resume });
         opened.push({ userId: (login.body as { userId: string }).userId, chat });
         await chat.connect();
       });
@@ -107,6 +111,7 @@ export class ChatTraffic {
       delivered: this.sent.size - lost,
       lost,
       skipped: this.skipped,
+      duplicates: this.clients.reduce((sum, { chat }) => sum + chat.duplicates, 0),
       connectionsDropped: this.clients.reduce((sum, { chat }) => sum + chat.drops, 0),
       reconnectMs: this.clients.flatMap(({ chat }) => chat.reconnectMs),
       deliveryMs,

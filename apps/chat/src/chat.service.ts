@@ -34,6 +34,19 @@ export class ChatService {
     if (this.delivery.local.remove(userId, socket)) this.fanout.offline(userId);
   }
 
+  /**
+   * A client reconnecting with `?since=<seq>` (at-least-once): what it missed, written to this
+   * connection only, oldest first. Frames it also gets live come twice; it drops them by id.
+   */
+  async resume(userId: string, socket: ChatSocket, since: string): Promise<void> {
+    const missed = (await this.fanout.replay?.(userId, since)) ?? [];
+    for (const frame of missed) {
+      if (socket.readyState !== 1) return;
+      socket.send(JSON.stringify(frame));
+      this.telemetry.delivered(frame.sentAt);
+    }
+  }
+
   /** A frame from a connected client. */
   async received(from: string, socket: ChatSocket, raw: string): Promise<void> {
     const frame = parseChatFrame(raw);

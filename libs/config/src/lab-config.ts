@@ -52,6 +52,14 @@ export interface ReplicaAddress {
   metricsPort: number;
 }
 
+/**
+ * CHAT_DELIVERY: `at-most-once` (pub/sub or direct forwarding: a message finds its recipient's
+ * connections now or never) or `at-least-once` (each user's messages also kept in a Redis
+ * Stream, replayed to a client that reconnects with the id of the last one it got; redis mode).
+ */
+export const CHAT_DELIVERIES = ['at-most-once', 'at-least-once'] as const;
+export type ChatDelivery = (typeof CHAT_DELIVERIES)[number];
+
 /** Everything the lab's processes read from the environment, validated once. */
 export interface LabConfig {
   stateMode: StateMode;
@@ -72,6 +80,7 @@ export interface LabConfig {
   rpcTimeoutMs: number;
   /** LOG_LEVEL: how much a process prints. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  chatDelivery: ChatDelivery;
 }
 
 /** Reads and validates the variables every process of the lab reads. */
@@ -101,7 +110,16 @@ export function loadLabConfig(env: Env): LabConfig {
     bindHost: read.pattern('BIND_HOST', /^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP') ?? '127.0.0.1',
     rpcTimeoutMs: read.int('RPC_TIMEOUT_MS', 50, 60000, 2000),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    chatDelivery: readChatDelivery(read, stateMode),
   };
+}
+
+function readChatDelivery(read: EnvReader, stateMode: StateMode): ChatDelivery {
+  const delivery = read.oneOf('CHAT_DELIVERY', CHAT_DELIVERIES, 'at-most-once');
+  if (delivery === 'at-least-once' && stateMode === 'stateful') {
+    throw new ConfigError('CHAT_DELIVERY', delivery, 'at-most-once in stateful mode (at-least-once keeps messages in Redis: STATE_MODE=redis)');
+  }
+  return delivery;
 }
 
 function readReplicaDiscovery(read: EnvReader): ReplicaDiscoveryConfig {

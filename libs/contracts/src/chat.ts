@@ -27,6 +27,8 @@ export interface ChatMessageFrame {
   text: string;
   id: string;
   sentAt: number;
+  /** CHAT_DELIVERY=at-least-once: its id in the recipient's stream, the cursor to resume from. */
+  seq?: string;
 }
 
 /** Server → buyer, after a checkout. */
@@ -36,6 +38,7 @@ export interface OrderCreatedFrame {
   totalCents: number;
   items: number;
   sentAt: number;
+  seq?: string;
 }
 
 export interface ChatErrorFrame {
@@ -86,6 +89,8 @@ export interface ChatSyncAnswer {
 export const CHAT_LIMITS = { maxFrameBytes: 16 * 1024, maxTextChars: 2000 } as const;
 export const CHAT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const CHAT_USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A Redis Stream id, the `since` a reconnecting client resumes from (`/ws?since=1796222502976-0`). */
+export const CHAT_SEQ_PATTERN = /^\d{1,20}-\d{1,20}$/;
 
 /** Error codes of `{"type":"error"}` frames. */
 export const ChatErrorCodes = {

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { chatWsPort, LAB_CONFIG, LabConfig, ReplicaAddress } from '@app/config';
-import { CHAT_LIMITS } from '@app/contracts';
+import { CHAT_LIMITS, CHAT_SEQ_PATTERN } from '@app/contracts';
 import { REPLICA_ADDRESS } from '@app/replica';
 import { ThrottledErrorLog } from '@app/telemetry';
 import { UPGRADE_IDENTITY_HEADER, UpgradeIdentityVerifier } from '@app/transport';
@@ -74,25 +74,33 @@ export class ChatSocketServer implements OnApplicationBootstrap, OnApplicationSh
     const userId = this.verifier.verify(request.headers[UPGRADE_IDENTITY_HEADER]);
     if (!userId || (request.url ?? '').split('?')[0] !== '/ws') {
       const body = JSON.stringify({ error: { code: 'unauthorized', message: 'connect through the gateway' } });
-      socket.end(`HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     // handleUpgrade adds the connection in the same turn as it answers 101: no frame can arrive in between.
     this.chat.connecting(userId).then(
       () => {
-        if (!socket.destroyed) this.wss.handleUpgrade(request, socket, head, (ws) => this.connected(userId, ws));
+        const since = new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('since');
+        if (!socket.destroyed) this.wss.handleUpgrade(request, socket, head, (ws) => this.connected(userId, ws, since));
       },
       () => socket.destroy(),
     );
   }
 
-  private connected(userId: string, ws: WebSocket): void {
+  private connected(userId: string, ws: WebSocket, since: string | null): void {
     this.alive.add(ws);
     this.chat.connected(userId, ws);
+    if (since !== null && CHAT_SEQ_PATTERN.test(since)) {
+      this.chat.resume(userId, ws, since).catch((error: unknown) => this.errors.error(error, () => `replay to ${userId}: ${(error as Error).message}`));
+    }
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'JSON text frames only');
-      this.chat.received(userId, ws, data.toString()).catch((error: unknown) => this.errors.error(error, () => `a frame from ${userId}: ${(error as Error).message}`));
+      this.chat
+        .received(userId, ws, data.toString())
+        .catch((error: unknown) => this.errors.error(error, () => `a frame from ${userId}: ${(error as Error).message}`));
     });
     ws.on('error', () => ws.terminate());
     ws.once('close', () => this.chat.disconnected(userId, ws));

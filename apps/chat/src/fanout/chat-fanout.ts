@@ -25,6 +25,11 @@ export interface ChatFanout {
   offline(userId: string): void;
   /** Delivers a frame to every connection of `to`, here and on other replicas. */
   route(to: string, frame: ChatDeliverable): Promise<RouteResult>;
+  /**
+   * At-least-once only: what was kept for the user after `since` (a stream id), oldest first;
+   * undefined when this fan-out keeps nothing.
+   */
+  replay?(userId: string, since: string): Promise<ChatDeliverable[]>;
   /** Whether its backing store answers (readiness): always for memory, a PING for Redis. */
   ping(): Promise<boolean>;
 }

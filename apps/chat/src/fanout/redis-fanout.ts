@@ -8,6 +8,11 @@ import type { ChatDelivery } from './chat-delivery';
 import { ChatFanout, RouteResult } from './chat-fanout';
 
 const PRESENCE_TTL_SECONDS = 24 * 3600;
+/** At-least-once: each user's stream keeps about this many messages, for a day after the last. */
+const INBOX_MAX_LENGTH = 1000;
+const INBOX_TTL_SECONDS = 24 * 3600;
+/** At most this many missed messages are replayed to one reconnecting connection. */
+const REPLAY_MAX = 1000;
 
 /** The Redis keys and channels of the chat. */
 export const chatKeys = {
@@ -17,6 +22,8 @@ export const chatKeys = {
   presence: (userId: string) => `${DEFAULT_KEY_PREFIX}chat:presence:${userId}`,
   /** Set of the users with connections on one replica (cleared when it starts afresh). */
   replica: (replicaId: string) => `${DEFAULT_KEY_PREFIX}chat:replica:${replicaId}`,
+  /** CHAT_DELIVERY=at-least-once: the Stream of a user's messages. */
+  inbox: (userId: string) => `${DEFAULT_KEY_PREFIX}chat:inbox:${userId}`,
 };
 
 /**
@@ -26,6 +33,12 @@ export const chatKeys = {
  * recipient is offline). Pub/sub keeps nothing: a replica that is not subscribed at that moment
  * (crashed, reconnecting to Redis) never sees the frame. A replica starting afresh clears the
  * presence its previous life left.
+ *
+ * With `atLeastOnce` (CHAT_DELIVERY=at-least-once) every frame is first appended to the
+ * recipient's Stream (XADD, capped) and carries its stream id as `seq`; a client that reconnects
+ * with `?since=<the last seq it got>` is sent what came after it (XRANGE), so a message sent while
+ * it was away arrives late instead of never; one that also arrived live comes twice (the client
+ * drops duplicates by id). A frame Redis did not store is `lost`.
  */
 export class RedisFanout implements ChatFanout {
   private readonly logger = new Logger('RedisFanout');
@@ -37,6 +50,7 @@ export class RedisFanout implements ChatFanout {
     private readonly redisUrl: string,
     private readonly self: ReplicaAddress,
     private readonly delivery: ChatDelivery,
+    private readonly atLeastOnce = false,
   ) {}
 
   async start(): Promise<void> {
@@ -84,12 +98,30 @@ export class RedisFanout implements ChatFanout {
   async route(to: string, frame: ChatDeliverable): Promise<RouteResult> {
     if (!this.publisher) return 'lost';
     try {
+      if (this.atLeastOnce) frame = { ...frame, seq: await this.keep(to, frame) };
       const receivers = await this.publisher.publish(chatKeys.channel(to), JSON.stringify({ to, frame } satisfies ChatDeliverMessage));
       return receivers > 0 ? 'delivered' : 'offline';
     } catch (error) {
       this.fail(error, 'publish');
       return 'lost';
     }
+  }
+
+  async replay(userId: string, since: string): Promise<ChatDeliverable[]> {
+    if (!this.atLeastOnce || !this.publisher) return [];
+    const entries = await this.publisher.xrange(chatKeys.inbox(userId), `(${since}`, '+', 'COUNT', REPLAY_MAX);
+    return entries.map(([seq, fields]) => ({ ...(JSON.parse(fields[1]) as ChatDeliverable), seq }));
+  }
+
+  /** Appends the frame to the recipient's stream; answers its id. */
+  private async keep(to: string, frame: ChatDeliverable): Promise<string> {
+    const key = chatKeys.inbox(to);
+    const [[addError, seq], [expireError]] = (await this.publisher!.multi()
+      .xadd(key, 'MAXLEN', '~', INBOX_MAX_LENGTH, '*', 'f', JSON.stringify(frame))
+      .expire(key, INBOX_TTL_SECONDS)
+      .exec()) as [[Error | null, string], [Error | null, number]];
+    if (addError || expireError) throw addError ?? expireError;
+    return seq;
   }
 
   async ping(): Promise<boolean> {
