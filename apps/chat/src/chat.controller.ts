@@ -4,7 +4,6 @@ import { ChatDeliverMessage, ChatPatterns, ChatPresenceMessage, ChatSyncAnswer, 
 import { ChatService } from './chat.service';
 import { CHAT_FANOUT, ChatFanout } from './fanout/chat-fanout';
 import { ChatDelivery } from './fanout/chat-delivery';
-import { PeerFanout } from './fanout/peer-fanout';
 
 /**
  * The chat's messages over the hop: from peers (stateful mode: deliver, presence, sync) and
@@ -26,14 +25,13 @@ export class ChatController {
 
   @MessagePattern(ChatPatterns.presence)
   presence(@Payload() message: ChatPresenceMessage): boolean {
-    if (this.fanout instanceof PeerFanout) this.fanout.presence(message);
+    this.fanout.presence?.(message);
     return true;
   }
 
   @MessagePattern(ChatPatterns.sync)
   sync(@Payload() message: ChatSyncMessage): ChatSyncAnswer {
-    if (this.fanout instanceof PeerFanout) return this.fanout.sync(message);
-    return { replica: '', users: [] };
+    return this.fanout.sync?.(message) ?? { replica: '', users: [] };
   }
 
   /** The gateway's push to a user wherever they are connected (order.created). */

@@ -1,4 +1,4 @@
-import type { ChatDeliverable } from '@app/contracts';
+import type { ChatDeliverable, ChatPresenceMessage, ChatSyncAnswer, ChatSyncMessage } from '@app/contracts';
 
 /**
  * Where a frame for a user went: `delivered` (some connection of theirs got it, here or
@@ -30,6 +30,10 @@ export interface ChatFanout {
    * undefined when this fan-out keeps nothing.
    */
   replay?(userId: string, since: string): Promise<ChatDeliverable[]>;
+  /** Stateful mode only: a peer announced a user's first connection there, or their last leaving. */
+  presence?(message: ChatPresenceMessage): void;
+  /** Stateful mode only: a peer (re)started; answers who is connected here. */
+  sync?(message: ChatSyncMessage): ChatSyncAnswer;
   /** Whether its backing store answers (readiness): always for memory, a PING for Redis. */
   ping(): Promise<boolean>;
 }
