@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatDeliverable, ChatSendFrame, ChatServerFrame, parseChatFrame } from '@app/contracts';
+import { withRootSpan } from '@app/telemetry';
 import { ChatTelemetry } from './chat-telemetry';
 import { ChatSocket } from './connections/local-connections';
 import { CHAT_FANOUT, ChatFanout } from './fanout/chat-fanout';
@@ -54,7 +55,9 @@ export class ChatService {
       this.telemetry.count('rejected');
       return reply(socket, frame);
     }
-    await this.send(from, socket, frame);
+    // With tracing on, each message is a trace: this span, the forward to a peer (or the Redis
+    // PUBLISH) and the delivery on the recipient's replica.
+    await withRootSpan('chat.message receive', { 'messaging.system': 'websocket', 'messaging.operation': 'receive' }, () => this.send(from, socket, frame));
   }
 
   /** Routes a frame the gateway pushes (order.created) to the user's connections. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LabConfig, replicaAddress, ReplicaAddress } from '@app/config';
 import { ChatDeliverable, ChatDeliverMessage, ChatPatterns, ChatPresenceMessage, ChatSyncAnswer, ChatSyncMessage } from '@app/contracts';
-import { ThrottledErrorLog } from '@app/telemetry';
+import { rpcClientSpanName, ThrottledErrorLog, withClientSpan } from '@app/telemetry';
 import { LabTcpClient } from '@app/transport';
 import type { ChatDelivery } from './chat-delivery';
 import { ChatFanout, RouteResult } from './chat-fanout';
@@ -22,6 +22,7 @@ export class PeerFanout implements ChatFanout {
   private readonly logger = new Logger('PeerFanout');
   private readonly errors = new ThrottledErrorLog((line) => this.logger.warn(line));
   private readonly peers = new Map<string, LabTcpClient>();
+  private readonly addresses = new Map<string, ReplicaAddress>();
   /** userId → the other replicas where they have connections. */
   private readonly remote = new Map<string, Set<string>>();
 
@@ -36,6 +37,7 @@ export class PeerFanout implements ChatFanout {
     for (let index = 1; index <= this.config.replicas.chat; index++) {
       if (index === this.self.index) continue;
       const peer = replicaAddress(this.config, 'chat', index);
+      this.addresses.set(peer.id, peer);
       this.peers.set(peer.id, new LabTcpClient({ host: peer.host, port: peer.rpcPort, secret: this.secret, connectTimeoutMs: PEER_TIMEOUT_MS }));
     }
     // Not awaited: peers that are down now will ask us when they start.
@@ -65,7 +67,11 @@ export class PeerFanout implements ChatFanout {
         const peer = this.peers.get(replica);
         if (!peer) return -1;
         try {
-          const count = await peer.request<number>(ChatPatterns.deliver, message, { timeoutMs: PEER_TIMEOUT_MS });
+          const address = this.addresses.get(replica)!;
+          const target = { service: 'chat', method: ChatPatterns.deliver, replica, address: address.host, port: address.rpcPort };
+          const count = await withClientSpan(rpcClientSpanName(ChatPatterns.deliver), target, (trace) =>
+            peer.request<number>(ChatPatterns.deliver, message, { timeoutMs: PEER_TIMEOUT_MS, trace }),
+          );
           if (count === 0) this.forget(to, replica);
           return count;
         } catch (error) {

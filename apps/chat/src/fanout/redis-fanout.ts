@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { ReplicaAddress } from '@app/config';
 import type { ChatDeliverable, ChatDeliverMessage } from '@app/contracts';
 import { closeRedisClient, createRedisClient, DEFAULT_KEY_PREFIX } from '@app/state';
-import { ThrottledErrorLog } from '@app/telemetry';
+import { injectTraceContext, isTracingActive, ThrottledErrorLog, TraceCarrier, withServerSpan } from '@app/telemetry';
 import type { ChatDelivery } from './chat-delivery';
 import { ChatFanout, RouteResult } from './chat-fanout';
 
@@ -97,9 +97,11 @@ export class RedisFanout implements ChatFanout {
 
   async route(to: string, frame: ChatDeliverable): Promise<RouteResult> {
     if (!this.publisher) return 'lost';
+    const trace = injectTraceContext();
     try {
       if (this.atLeastOnce) frame = { ...frame, seq: await this.keep(to, frame) };
-      const receivers = await this.publisher.publish(chatKeys.channel(to), JSON.stringify({ to, frame } satisfies ChatDeliverMessage));
+      const published: PublishedFrame = { to, frame, trace };
+      const receivers = await this.publisher.publish(chatKeys.channel(to), JSON.stringify(published));
       return receivers > 0 ? 'delivered' : 'offline';
     } catch (error) {
       this.fail(error, 'publish');
@@ -134,8 +136,12 @@ export class RedisFanout implements ChatFanout {
 
   private receive(data: string): void {
     try {
-      const message = JSON.parse(data) as ChatDeliverMessage;
-      this.delivery.deliverHere(message.to, message.frame);
+      const message = JSON.parse(data) as PublishedFrame;
+      if (message.trace && isTracingActive()) {
+        void withServerSpan('chat.deliver', message.trace, () => Promise.resolve(this.delivery.deliverHere(message.to, message.frame)));
+      } else {
+        this.delivery.deliverHere(message.to, message.frame);
+      }
     } catch (error) {
       this.fail(error, 'a published frame');
     }
@@ -160,6 +166,11 @@ export class RedisFanout implements ChatFanout {
   private fail(error: unknown, what: string): void {
     this.errors.error(error, () => `${what}: ${(error as Error).message}`);
   }
+}
+
+/** What goes through pub/sub: the frame, its recipient, and the sender's trace context when traced. */
+interface PublishedFrame extends ChatDeliverMessage {
+  trace?: TraceCarrier;
 }
 
 function once(client: Redis, event: string): Promise<void> {
