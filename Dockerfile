@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every statelab app; compose picks the app with SERVICE=gateway|user|cart|product.
+# One image for every statelab app; compose picks the app with SERVICE=gateway|user|cart|product|chat.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app

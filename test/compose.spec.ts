@@ -218,7 +218,7 @@ describe('the app containers', () => {
     const gateway = loadLabConfig(gatewayEnv);
     expect(gateway.gatewayPort).toBe(8080);
     expect(gatewayEnv.SESSION_SECRET_FILE).toBe('/run/statelab/session-secret');
-    expect(SERVICES.map((service) => replicaAddress(gateway, service, 2).host)).toEqual(['user-2', 'cart-2', 'product-2']);
+    expect(SERVICES.map((service) => replicaAddress(gateway, service, 2).host)).toEqual(['user-2', 'cart-2', 'product-2', 'chat-2']);
     for (const service of SERVICES) expect(gateway.replicas[service]).toBe(replicaServices.filter(([, s]) => interpolatedEnv(s).SERVICE === service).length);
   });
 

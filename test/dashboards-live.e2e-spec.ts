@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { delay, freePort, startLab, StartedLab, startPrivateRedis, waitUntil } from '../tools/kit';
+import { ChatTraffic, delay, freePort, startLab, StartedLab, startPrivateRedis, waitUntil } from '../tools/kit';
 import { listPanelQueries, listAnnotationQueries } from './support/dashboards';
 import { labCall } from './support/shopper';
 import { runLoad } from '../tools/load/run-load';
@@ -49,10 +49,16 @@ describe.each(['stateful', 'redis'] as const)('every dashboard panel in %s mode'
     // Drive the lab the way a user would while an experiment runs: load, a phase, a crash, a rescale.
     await labCall(lab.url, 'POST', '/lab/phase', { experiment: 'dashboards', phase: 'load', active: true });
     const load = runLoad({ url: lab.url, connections: 10, durationSeconds: 14, mix: DEFAULT_MIX, renderProgressBar: false });
+    // Chat beside it (the Real-time dashboard): users far from the load's accounts, one chat replica crashed.
+    const chat = await ChatTraffic.connect(lab.url, { users: [991, 992, 993, 994, 995, 996, 997, 998], baseDelayMs: 200, maxDelayMs: 1000 });
+    const chatting = chat.run({ ratePerSecond: 20, durationMs: 10_000 });
     await delay(4000);
     await labCall(lab.url, 'POST', '/lab/replicas/cart-2/crash');
+    await labCall(lab.url, 'POST', '/lab/replicas/chat-2/crash');
     await labCall(lab.url, 'POST', '/lab/scale', { service: 'cart', replicas: 3 });
     const result = await load;
+    await chatting;
+    await chat.close();
     expect(result.requests).toBeGreaterThan(500);
     // Two more scrapes after the load so every rate window holds the whole run.
     await waitUntil(

@@ -46,6 +46,12 @@ const LAB_METRICS = [
   'lab_sessions_active',
   'lab_carts_active',
   'lab_orders_created_total',
+  ...histogram('lab_ws_delivery_seconds'),
+  'lab_ws_connections',
+  'lab_ws_messages_total',
+  'lab_ws_reconnects_total',
+  'lab_ws_upgrades_total',
+  'lab_ws_proxied_connections',
 ];
 
 /**
@@ -255,6 +261,7 @@ describe('Grafana dashboards', () => {
       'statelab-overview': ['lab_info', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_bucket', 'lab_rpc_client_duration_seconds_bucket', 'lab_experiment_phase'],
       'statelab-state': ['lab_session_lookups_total', 'lab_sessions_active', 'lab_carts_active', 'lab_state_store_duration_seconds_bucket', 'lab_orders_created_total'],
       'statelab-routing': ['lab_routed_requests_total', 'lab_routed_replicas', 'lab_replica_up', 'process_start_time_seconds', 'lab_rescale_keys_moved', 'lab_rescale_keys_moved_ratio'],
+      'statelab-realtime': ['lab_ws_connections', 'lab_ws_messages_total', 'lab_ws_delivery_seconds_bucket', 'lab_ws_reconnects_total'],
       'statelab-redis': ['redis_up', 'redis_commands_total', 'redis_commands_duration_seconds_total', 'redis_memory_used_bytes', 'redis_connected_clients', 'redis_db_keys'],
     };
     for (const [uid, metrics] of Object.entries(expected)) {

@@ -6,7 +6,7 @@ import type { DriveOptions, DriveResult } from './load-driver';
 import type { PhaseClock } from './phases';
 import type { Progress } from './progress';
 
-export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage', 'deploy'] as const;
+export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage', 'deploy', 'realtime'] as const;
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 
 /** How big an experiment is; the CLI's --duration, --sessions, --connections. */

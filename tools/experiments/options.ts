@@ -20,6 +20,7 @@ const SUMMARY: Record<ExperimentName, string> = {
   skew: 'a few heavy shoppers among many light ones: sticky vs round-robin',
   'redis-outage': 'Redis frozen, restarted with AOF, restarted without persistence',
   deploy: 'restart every user and cart replica under load: kill, drain, handoff, blue-green',
+  realtime: 'N users chatting over WebSockets, chat-1 crashed: connections dropped, reconnects, messages lost',
 };
 
 function defaultsOf(name: ExperimentName): string {

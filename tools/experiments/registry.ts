@@ -2,6 +2,7 @@ import { crash } from './crash';
 import { deploy } from './deploy';
 import type { Experiment, ExperimentName } from './experiment';
 import { modes } from './modes';
+import { realtime } from './realtime';
 import { redisOutage } from './redis-outage';
 import { rescale } from './rescale';
 import { skew } from './skew';
@@ -14,6 +15,7 @@ export const EXPERIMENTS = {
   skew,
   'redis-outage': redisOutage,
   deploy,
+  realtime,
 } satisfies { readonly [N in ExperimentName]: Experiment };
 
 /** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */

@@ -18,3 +18,5 @@ export * from './ports';
 export * from './process';
 export * from './shopper';
 export * from './wait';
+export * from './chat-client';
+export * from './chat-traffic';

@@ -1,4 +1,4 @@
-import type { Routing, ServiceName, StateMode } from '@app/config';
+import type { ChatDelivery, Routing, ServiceName, StateMode } from '@app/config';
 import type { RedisServerProcess } from '../lab/redis-server';
 import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
@@ -12,6 +12,8 @@ export interface LabSpec {
   routing: Routing;
   /** Redis mode only: the private redis-server's persistence. Default: AOF on (as `npm run lab`). */
   redisAppendOnly?: boolean;
+  /** CHAT_DELIVERY of the lab; default at-most-once. */
+  chatDelivery?: ChatDelivery;
 }
 
 // The /lab answers are the gateway's own types, shared through @app/contracts.
@@ -49,7 +51,7 @@ export class LabHandle {
       routing: spec.routing,
       privateRedis: { appendOnly: spec.redisAppendOnly ?? true },
       onLine: options.onLine,
-      env: { LAB_ADMIN_TOKEN: options.adminToken },
+      env: { LAB_ADMIN_TOKEN: options.adminToken, CHAT_DELIVERY: spec.chatDelivery },
     });
     const client = new GatewayClient(started.url, { adminToken: options.adminToken });
     try {

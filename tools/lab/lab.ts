@@ -45,7 +45,7 @@ export class Lab {
   onTopologyChange: (() => void) | undefined;
 
   private constructor(private readonly options: LabOptions) {
-    this.replicaCount = { user: 3, cart: 3, product: 3, ...options.replicas };
+    this.replicaCount = { user: 3, cart: 3, product: 3, chat: 3, ...options.replicas };
     this.onLine = options.onLine ?? (() => undefined);
     this.sharedEnv = {
       STATE_MODE: options.mode,
@@ -53,6 +53,7 @@ export class Lab {
       USER_REPLICAS: String(this.replicaCount.user),
       CART_REPLICAS: String(this.replicaCount.cart),
       PRODUCT_REPLICAS: String(this.replicaCount.product),
+      CHAT_REPLICAS: String(this.replicaCount.chat),
       LAB_PORT_BASE: String(options.portBase),
       GATEWAY_PORT: String(options.gatewayPort),
       REDIS_URL: options.redisUrl,
@@ -176,11 +177,18 @@ export class Lab {
 
   private startReplica(service: ServiceName, index: number): void {
     const id = `${service}-${index}`;
-    this.spawn(id, `apps/${service}/src/main.js`, { REPLICA_ID: id, NODE_OPTIONS: NODE_OPTIONS.replica });
+    this.spawn(id, `apps/${service}/src/main.js`, { REPLICA_ID: id, NODE_OPTIONS: this.nodeOptions('replica') });
   }
 
   private startGateway(): void {
-    this.spawn('gateway', 'apps/gateway/src/main.js', { REPLICA_ID: undefined, NODE_OPTIONS: NODE_OPTIONS.gateway }, (message, child) => this.onGatewayMessage(message, child));
+    this.spawn('gateway', 'apps/gateway/src/main.js', { REPLICA_ID: undefined, NODE_OPTIONS: this.nodeOptions('gateway') }, (message, child) =>
+      this.onGatewayMessage(message, child),
+    );
+  }
+
+  /** The kind's memory settings, then whatever NODE_OPTIONS the lab was given (a bench's profiler preload). */
+  private nodeOptions(kind: keyof typeof NODE_OPTIONS): string {
+    return [NODE_OPTIONS[kind], this.sharedEnv.NODE_OPTIONS].filter(Boolean).join(' ');
   }
 
   private spawn(id: string, entry: string, env: Record<string, string | undefined>, onMessage?: (message: unknown, child: ChildProcess) => void): void {

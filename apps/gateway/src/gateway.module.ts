@@ -27,6 +27,10 @@ import { SessionGuard } from './sessions/session.guard';
 import { AccessTokenAuthenticator } from './tokens/access-token.authenticator';
 import { TokenAuthController } from './tokens/token-auth.controller';
 import { TokenRevocations } from './tokens/token-revocations';
+import { ChatPush } from './realtime/chat-push';
+import { RealtimeTelemetry } from './realtime/realtime-telemetry';
+import { SessionUpgradeAuthenticator, TokenUpgradeAuthenticator, UPGRADE_AUTHENTICATOR } from './realtime/upgrade-authenticator';
+import { WebSocketProxy } from './realtime/websocket-proxy';
 
 /** Closes the gateway's own Redis client (jwt mode) once it has stopped serving. */
 class GatewayRedis implements OnApplicationShutdown {
@@ -42,7 +46,15 @@ class GatewayRedis implements OnApplicationShutdown {
  * (jwt) by access tokens the gateway checks itself against one Redis round trip for revocations.
  */
 function authentication(config: LabConfig, gateway: GatewayConfig): { controller: Type; providers: Provider[] } {
-  if (config.stateMode !== 'jwt') return { controller: AuthController, providers: [{ provide: Authenticator, useExisting: SessionGuard }] };
+  if (config.stateMode !== 'jwt') {
+    return {
+      controller: AuthController,
+      providers: [
+        { provide: Authenticator, useExisting: SessionGuard },
+        { provide: UPGRADE_AUTHENTICATOR, useClass: SessionUpgradeAuthenticator },
+      ],
+    };
+  }
   const { key, accessTtlSeconds, refreshTtlSeconds } = gateway.jwt;
   const logger = new Logger('TokenRevocations');
   return {
@@ -57,7 +69,9 @@ function authentication(config: LabConfig, gateway: GatewayConfig): { controller
         useFactory: () => new GatewayRedis(createRedisClient(config.redisUrl, { onError: (error) => logger.warn(`Redis unavailable: ${error.message}`) })),
       },
       { provide: TokenRevocations, useFactory: (redis: GatewayRedis) => new TokenRevocations(redis.client, gateway.jwt), inject: [GatewayRedis] },
-      { provide: Authenticator, useClass: AccessTokenAuthenticator },
+      AccessTokenAuthenticator,
+      { provide: Authenticator, useExisting: AccessTokenAuthenticator },
+      { provide: UPGRADE_AUTHENTICATOR, useClass: TokenUpgradeAuthenticator },
     ],
   };
 }
@@ -65,7 +79,8 @@ function authentication(config: LabConfig, gateway: GatewayConfig): { controller
 /**
  * The HTTP edge: validates input (route schemas), resolves sessions (AuthGuard: a `sid` cookie, or a token in jwt mode), routes
  * every call to a replica (directory → router → caller, with health checks beside, and DNS
- * discovery when REPLICA_DISCOVERY=dns), and runs the lab's control API.
+ * discovery when REPLICA_DISCOVERY=dns), proxies WebSockets to the chat replicas (/ws), and runs
+ * the lab's control API.
  */
 @Module({})
 export class GatewayModule {
@@ -104,6 +119,9 @@ export class GatewayModule {
         LabService,
         FaultsService,
         TracingLifecycle,
+        { provide: RealtimeTelemetry, useValue: new RealtimeTelemetry(telemetry) },
+        WebSocketProxy,
+        ChatPush,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],
     };

@@ -10,6 +10,7 @@ import { installJsonBodyParser, validatorCompiler } from './http/request-parsing
 import { installLabAccessCheck } from './lab/lab-access';
 import { LbCookies } from './replicas/lb-cookie';
 import { ReplicaCaller } from './replicas/replica-caller';
+import { WebSocketProxy } from './realtime/websocket-proxy';
 
 async function bootstrap(): Promise<void> {
   exitWithParent();
@@ -32,6 +33,7 @@ async function bootstrap(): Promise<void> {
   installJsonBodyParser(fastify);
   const lbCookies = config.routing === 'sticky-cookie' ? new LbCookies(gatewayConfig.sessionSecrets.current, gatewayConfig.cookieSecure) : undefined;
   installRequestHop(fastify, app.get(ReplicaCaller), telemetry, lbCookies);
+  app.get(WebSocketProxy).attach(app.getHttpServer());
   app.enableShutdownHooks();
   await app.listen(config.gatewayPort, config.bindHost);
   announce(config, `gateway ready on http://${config.bindHost}:${config.gatewayPort} (${config.stateMode} mode, ${config.routing} routing)`);

@@ -1,5 +1,5 @@
 import { ConfigError } from './env';
-import { loadLabConfig, loadReplicaIdentity, parseReplicaId, replicaAddress } from './lab-config';
+import { chatWsPort, loadLabConfig, loadReplicaIdentity, parseReplicaId, replicaAddress } from './lab-config';
 import { loadTelemetryConfig } from './telemetry-config';
 
 describe('loadLabConfig()', () => {
@@ -8,7 +8,7 @@ describe('loadLabConfig()', () => {
     expect(config).toMatchObject({
       stateMode: 'stateful',
       routing: 'sticky-ring',
-      replicas: { user: 3, cart: 3, product: 3 },
+      replicas: { user: 3, cart: 3, product: 3, chat: 3 },
       redisUrl: 'redis://127.0.0.1:6379',
       sessionTtlSeconds: 1800,
       gatewayPort: 8080,
@@ -77,6 +77,22 @@ describe('replicaAddress()', () => {
     expect(replicaAddress(config, 'user', 1)).toMatchObject({ id: 'user-1', rpcPort: 7101, metricsPort: 7151 });
     expect(replicaAddress(config, 'cart', 16)).toMatchObject({ id: 'cart-16', rpcPort: 7216, metricsPort: 7266 });
     expect(replicaAddress(config, 'product', 2)).toMatchObject({ id: 'product-2', rpcPort: 7302, metricsPort: 7352 });
+  });
+
+  it('places chat replicas in the 4xx block, their WebSocket port 25 above rpc', () => {
+    const chat = replicaAddress({ portBase: 7100, replicaHostTemplate: '127.0.0.1' }, 'chat', 2);
+    expect(chat).toMatchObject({ id: 'chat-2', rpcPort: 7402, metricsPort: 7452 });
+    expect(chatWsPort(chat)).toBe(7427);
+    expect(loadLabConfig({ CHAT_REPLICAS: '5' }).replicas.chat).toBe(5);
+    expect(() => loadLabConfig({ CHAT_REPLICAS: '17' })).toThrow('invalid CHAT_REPLICAS="17"');
+    expect(parseReplicaId('chat-3')).toEqual({ service: 'chat', index: 3 });
+  });
+
+  it('delivers chat messages at most once unless CHAT_DELIVERY asks for at-least-once, which needs Redis', () => {
+    expect(loadLabConfig({}).chatDelivery).toBe('at-most-once');
+    expect(loadLabConfig({ STATE_MODE: 'redis', CHAT_DELIVERY: 'at-least-once' }).chatDelivery).toBe('at-least-once');
+    expect(() => loadLabConfig({ CHAT_DELIVERY: 'at-least-once' })).toThrow('invalid CHAT_DELIVERY="at-least-once"');
+    expect(() => loadLabConfig({ STATE_MODE: 'redis', CHAT_DELIVERY: 'exactly-once' })).toThrow('invalid CHAT_DELIVERY');
   });
 
   it('fills the {id} host template (compose service names)', () => {

@@ -12,7 +12,8 @@ export type StateMode = (typeof STATE_MODES)[number];
 export const ROUTINGS = ['round-robin', 'sticky-modulo', 'sticky-ring', 'sticky-cookie', 'ip-hash'] as const;
 export type Routing = (typeof ROUTINGS)[number];
 
-export const SERVICES = ['user', 'cart', 'product'] as const;
+/** `chat` holds WebSocket connections (§8); the others answer the HTTP API's calls over the hop. */
+export const SERVICES = ['user', 'cart', 'product', 'chat'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const MAX_REPLICAS = 16;
@@ -41,9 +42,10 @@ function readAdminToken(read: EnvReader): string | undefined {
   return read.pattern('LAB_ADMIN_TOKEN', /^[\x21-\x7e]{8,256}$/, '8 to 256 printable ASCII characters');
 }
 
-/** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx; metrics = rpc + 50. */
-const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200 };
+/** Port offsets from LAB_PORT_BASE: user 1xx, cart 2xx, product 3xx, chat 4xx; metrics = rpc + 50, chat's WebSocket = rpc + 25. */
+const SERVICE_PORT_OFFSET: Record<ServiceName, number> = { user: 0, cart: 100, product: 200, chat: 300 };
 const METRICS_PORT_OFFSET = 50;
+const WS_PORT_OFFSET = 25;
 
 export interface ReplicaAddress {
   /** e.g. `cart-2` */
@@ -55,6 +57,14 @@ export interface ReplicaAddress {
   rpcPort: number;
   metricsPort: number;
 }
+
+/**
+ * CHAT_DELIVERY: `at-most-once` (pub/sub or direct forwarding: a message finds its recipient's
+ * connections now or never) or `at-least-once` (each user's messages also kept in a Redis
+ * Stream, replayed to a client that reconnects with the id of the last one it got; redis mode).
+ */
+export const CHAT_DELIVERIES = ['at-most-once', 'at-least-once'] as const;
+export type ChatDelivery = (typeof CHAT_DELIVERIES)[number];
 
 /** Everything the lab's processes read from the environment, validated once. */
 export interface LabConfig {
@@ -76,6 +86,7 @@ export interface LabConfig {
   rpcTimeoutMs: number;
   /** LOG_LEVEL: how much a process prints. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  chatDelivery: ChatDelivery;
 }
 
 /** True for the modes that keep state in Redis (`redis`, and `jwt`'s carts and revocations). */
@@ -91,6 +102,7 @@ export function loadLabConfig(env: Env): LabConfig {
     user: read.int('USER_REPLICAS', 1, MAX_REPLICAS, 3),
     cart: read.int('CART_REPLICAS', 1, MAX_REPLICAS, 3),
     product: read.int('PRODUCT_REPLICAS', 1, MAX_REPLICAS, 3),
+    chat: read.int('CHAT_REPLICAS', 1, MAX_REPLICAS, 3),
   };
   const portBase = read.int('LAB_PORT_BASE', 1024, 65535 - 400, 7100);
   return {
@@ -109,7 +121,16 @@ export function loadLabConfig(env: Env): LabConfig {
     bindHost: read.pattern('BIND_HOST', /^[A-Za-z0-9.:_-]{1,253}$/, 'a host name or IP') ?? '127.0.0.1',
     rpcTimeoutMs: read.int('RPC_TIMEOUT_MS', 50, 60000, 2000),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    chatDelivery: readChatDelivery(read, stateMode),
   };
+}
+
+function readChatDelivery(read: EnvReader, stateMode: StateMode): ChatDelivery {
+  const delivery = read.oneOf('CHAT_DELIVERY', CHAT_DELIVERIES, 'at-most-once');
+  if (delivery === 'at-least-once' && stateMode === 'stateful') {
+    throw new ConfigError('CHAT_DELIVERY', delivery, 'at-most-once in stateful mode (at-least-once keeps messages in Redis: STATE_MODE=redis)');
+  }
+  return delivery;
 }
 
 function readReplicaDiscovery(read: EnvReader): ReplicaDiscoveryConfig {
@@ -143,9 +164,14 @@ export function replicaAddress(
   };
 }
 
+/** Where a chat replica accepts the WebSocket connections the gateway proxies to it (its rpc port + 25). */
+export function chatWsPort(address: Pick<ReplicaAddress, 'rpcPort'>): number {
+  return address.rpcPort + WS_PORT_OFFSET;
+}
+
 /** Parses `cart-2` into its service and index; undefined when it names no possible replica. */
 export function parseReplicaId(id: string): { service: ServiceName; index: number } | undefined {
-  const match = /^(user|cart|product)-([1-9]\d?)$/.exec(id);
+  const match = /^(user|cart|product|chat)-([1-9]\d?)$/.exec(id);
   if (!match) return undefined;
   const index = Number(match[2]);
   return index <= MAX_REPLICAS ? { service: match[1] as ServiceName, index } : undefined;

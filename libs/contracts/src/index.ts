@@ -7,3 +7,4 @@ export * from './lab-error';
 export * from './lab-ipc';
 export * from './lab-api';
 export * from './faults';
+export * from './chat';

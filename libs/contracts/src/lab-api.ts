@@ -20,7 +20,7 @@ export interface TopologyReplica {
 export interface Topology {
   mode: string;
   routing: string;
-  services: Record<'user' | 'cart' | 'product', TopologyReplica[]>;
+  services: Record<'user' | 'cart' | 'product' | 'chat', TopologyReplica[]>;
 }
 
 /** `POST /lab/replicas/:id/crash` (202). */
@@ -32,7 +32,7 @@ export interface CrashResult {
 
 /** `POST /lab/scale`: how many known session keys changed owner. */
 export interface ScaleResult {
-  service: 'user' | 'cart' | 'product';
+  service: 'user' | 'cart' | 'product' | 'chat';
   routing: string;
   from: number;
   to: number;

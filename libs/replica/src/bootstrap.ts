@@ -44,7 +44,7 @@ export async function bootstrapReplica(
   const identity = configFromProcessEnv((env) => loadReplicaIdentity(env, service));
   const secret = configFromProcessEnv((env) => loadHopSecret(env));
   const address = replicaAddress(config, service, identity.index);
-  const context: ReplicaContext = { config, address };
+  const context: ReplicaContext = { config, address, hopSecret: secret };
   const telemetry = new ReplicaTelemetry(
     { service, replica: address.id, mode: config.stateMode, routing: config.routing },
     telemetryConfig.metricsEnabled,

@@ -7,6 +7,8 @@ export const REPLICA_ADDRESS = Symbol('REPLICA_ADDRESS');
 export interface ReplicaContext {
   config: LabConfig;
   address: ReplicaAddress;
+  /** The lab secret of the hop (LAB_SECRET), for replicas that call their peers (chat). */
+  hopSecret: string;
 }
 
 /** Optional token: the state store this replica depends on, pinged and counted by health checks. */

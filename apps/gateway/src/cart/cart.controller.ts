@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, UseGuard
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { AddCartItemBody, AddItemMessage, CartPatterns, CartView, ErrorCodes, IDEMPOTENCY_KEY_PATTERN, OnceRef, Order, PRODUCT_ID_PATTERN } from '@app/contracts';
 import { LabHttpException } from '../http/lab-http.exception';
+import { ChatPush } from '../realtime/chat-push';
 import { Hop, RequestHop } from '../http/request-hop';
 import { ADD_ITEM_SCHEMA, CART_SCHEMA, CHECKOUT_SCHEMA, REMOVE_ITEM_SCHEMA } from '../http/schemas';
 import { AuthGuard } from '../auth/authenticator';
@@ -24,6 +25,8 @@ function idempotencyKey(header: string | undefined): OnceRef {
 @Controller('api')
 @UseGuards(AuthGuard)
 export class CartController {
+  constructor(private readonly push: ChatPush) {}
+
   @Get('cart')
   @RouteSchema(CART_SCHEMA)
   view(@CurrentSession() { cartId }: ResolvedSession, @Hop() hop: RequestHop): Promise<CartView> {
@@ -56,6 +59,7 @@ export class CartController {
     return hop.call('cart', CartPatterns.removeItem, { sid: cartId, productId, ...idempotencyKey(key) }, cartId);
   }
 
+  /** The buyer's open WebSocket connections hear of the order (fire-and-forget: the checkout never waits for it). */
   @Post('checkout')
   @HttpCode(201)
   @RouteSchema(CHECKOUT_SCHEMA)
@@ -65,6 +69,7 @@ export class CartController {
     @Hop() hop: RequestHop,
   ): Promise<Pick<Order, 'orderId' | 'items' | 'totalCents'>> {
     const order = await hop.call<Order>('cart', CartPatterns.checkout, { sid: cartId, userId: user.userId, ...idempotencyKey(key) }, cartId);
+    this.push.orderCreated(user.userId, order);
     return { orderId: order.orderId, items: order.items, totalCents: order.totalCents };
   }
 }

@@ -20,7 +20,7 @@ describe('FaultsService', () => {
     faults.set('latency.product', 0);
     const listed = faults.list();
     expect(listed.find((f) => f.name === 'latency.product')?.value).toBe(0);
-    expect(listed.filter((f) => f.name.startsWith('hang.')).map((f) => f.name)).toHaveLength(9);
+    expect(listed.filter((f) => f.name.startsWith('hang.')).map((f) => f.name)).toHaveLength(12);
   });
 
   it('refuses unknown names and values out of range', () => {

@@ -23,7 +23,9 @@ export interface ReplicaView {
 /**
  * Which replicas of each service the gateway knows (one link each, connected lazily) and how
  * many of them it routes to. Routing per service: the catalog is reference data any replica
- * can answer, so product is always round-robin; user and cart follow ROUTING.
+ * can answer, so product is always round-robin; chat is always sticky by user on a ring (one
+ * user's connections meet on one replica, and a dead replica moves only its own users); user
+ * and cart follow ROUTING.
  */
 @Injectable()
 export class ReplicaDirectory implements OnApplicationShutdown {
@@ -38,7 +40,7 @@ export class ReplicaDirectory implements OnApplicationShutdown {
     private readonly telemetry: GatewayTelemetry,
   ) {
     for (const service of SERVICES) {
-      const routing: Routing = service === 'product' ? 'round-robin' : config.routing;
+      const routing: Routing = service === 'product' ? 'round-robin' : service === 'chat' ? 'sticky-ring' : config.routing;
       this.services[service] = { routing, links: [], first: 0, routed: [], routedIds: [] };
       this.setRouted(service, config.replicas[service]);
     }

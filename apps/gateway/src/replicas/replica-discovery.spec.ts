@@ -72,7 +72,7 @@ describe('ReplicaDiscovery', () => {
   beforeEach(() => {
     dns = new FakeDns();
     lab = new FakeLab();
-    for (const service of ['user', 'cart', 'product'] as const) dns.set(service, [1, 2, 3]);
+    for (const service of ['user', 'cart', 'product', 'chat'] as const) dns.set(service, [1, 2, 3]);
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
   });
@@ -87,7 +87,7 @@ describe('ReplicaDiscovery', () => {
   describe('poll()', () => {
     it('asks the SRV name of each service and leaves routing alone while DNS names the configured count', async () => {
       await discovery().poll();
-      expect(dns.asked.sort()).toEqual(['cart', 'product', 'user'].map((s) => `_rpc._tcp.${s}.statelab.svc.cluster.local`));
+      expect(dns.asked.sort()).toEqual(['cart', 'chat', 'product', 'user'].map((s) => `_rpc._tcp.${s}.statelab.svc.cluster.local`));
       expect(lab.calls).toEqual([]);
     });
 

@@ -24,6 +24,9 @@ export interface RoutingHints {
  * round-robin among the replicas up and pins the client there. A pin to a replica that is down
  * or no longer routed is not hidden: it is counted (`lab_lb_cookie_total{result="replica_gone"}`)
  * and logged, then the client is pinned afresh (in stateful mode its session stayed behind).
+ *
+ * Chat is the exception: its ring skips replicas seen down (only their users move), since a
+ * WebSocket's state lives in the connection, not the replica.
  */
 @Injectable()
 export class ReplicaRouter {
@@ -83,7 +86,8 @@ export class ReplicaRouter {
 
   private candidates(service: ServiceName, members: readonly string[]): readonly string[] {
     const routing = this.directory.routingOf(service);
-    if (routing !== 'round-robin' && routing !== 'sticky-cookie') return members;
+    // Chat state is the connection itself: a client reconnecting while its replica is down goes to a live one.
+    if (routing !== 'round-robin' && routing !== 'sticky-cookie' && service !== 'chat') return members;
     const routed = this.directory.routed(service);
     const drain = this.directory.anyDraining;
     if (!drain && routed.every((link) => link.up)) return members;

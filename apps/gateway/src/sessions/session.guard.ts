@@ -5,6 +5,7 @@ import { GatewayTelemetry } from '@app/telemetry';
 import { LabHttpException } from '../http/lab-http.exception';
 import { LabTokenClaims, SessionCookies } from '@app/tokens';
 import { Authenticator } from '../auth/authenticator';
+import type { RequestHop } from '../http/request-hop';
 import { SessionRegistry } from './session-registry';
 
 /** The caller's session, resolved once per request by SessionGuard. */
@@ -48,20 +49,30 @@ export class SessionGuard implements CanActivate, Authenticator {
   }
 
   async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<ResolvedSession> {
-    const cookie = this.cookies.read(request.headers.cookie);
+    const { reissue, ...session } = await this.resolveCookie(request.headers.cookie, request.hop);
+    // The store slid the session's expiry; past half its life the browser's cookie must slide too.
+    if (reissue) void reply.header('set-cookie', this.cookies.serialize(session.sid));
+    return session;
+  }
+
+  /**
+   * Resolves a `Cookie` header into its session (the guard's check, also used for WebSocket
+   * upgrades): throws the 401 a request without a live session gets. `reissue` says the
+   * cookie should be sent again.
+   */
+  async resolveCookie(cookieHeader: string | undefined, hop: RequestHop): Promise<ResolvedSession & { reissue: boolean }> {
+    const cookie = this.cookies.read(cookieHeader);
     if (cookie.state === 'absent') throw new LabHttpException(401, ErrorCodes.noSession, 'log in first');
     if (cookie.state === 'invalid') {
       this.telemetry.countSessionLookup('invalid');
       throw new LabHttpException(401, ErrorCodes.invalidSession, 'the session cookie is malformed or forged');
     }
     const { sid } = cookie;
-    const user = await request.hop.call<SessionUser | null>('user', UserPatterns.getSession, { sid }, sid);
+    const user = await hop.call<SessionUser | null>('user', UserPatterns.getSession, { sid }, sid);
     if (user) {
       this.telemetry.countSessionLookup('none');
       this.registry.touch(sid);
-      // The store slid the session's expiry; past half its life the browser's cookie must slide too.
-      if (cookie.reissue) void reply.header('set-cookie', this.cookies.serialize(sid));
-      return { sid, user, cartId: sid };
+      return { sid, user, cartId: sid, reissue: cookie.reissue };
     }
     if (this.registry.isLive(sid)) {
       this.telemetry.countSessionLookup('lost');

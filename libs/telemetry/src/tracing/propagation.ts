@@ -123,3 +123,26 @@ export async function withServerSpan<T>(pattern: string, carrier: TraceCarrier, 
     span.end();
   }
 }
+
+/**
+ * Runs `fn` inside a new SERVER span that starts a trace of its own: work that arrives with no
+ * context to continue (a frame from a WebSocket client). Calls made inside it (withClientSpan,
+ * ioredis) join that trace. Without tracing, `fn` just runs.
+ */
+export async function withRootSpan<T>(name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  if (!isTracingActive()) return fn();
+  const identity = tracingIdentity();
+  const span = trace.getTracer(TRACER_NAME).startSpan(
+    name,
+    { kind: SpanKind.SERVER, root: true, attributes: { ...attributes, ...(identity && { 'lab.replica': identity.replica }) } },
+    ROOT_CONTEXT,
+  );
+  try {
+    return await context.with(trace.setSpan(ROOT_CONTEXT, span), fn);
+  } catch (error) {
+    recordSpanFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
