@@ -12,6 +12,8 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** Directory for the AOF; a fresh temporary one when omitted. */
   dir?: string;
+  /** More redis-server arguments (replication, cluster mode), e.g. `['--replicaof', '127.0.0.1', '7000']`. */
+  extraArgs?: string[];
 }
 
 /** True when a `redis-server` binary is on PATH. */
@@ -40,6 +42,7 @@ export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<
  */
 export class RedisServerProcess {
   private child: ChildProcess | undefined;
+  private frozen = false;
   private readonly ownsDir: boolean;
   readonly dir: string;
 
@@ -63,6 +66,7 @@ export class RedisServerProcess {
   /** Starts the server and resolves once it answers PING. */
   async start(timeoutMs = 10000): Promise<void> {
     if (this.running) return;
+    this.frozen = false;
     const args = [
       '--port', String(this.options.port),
       '--bind', '127.0.0.1',
@@ -72,6 +76,7 @@ export class RedisServerProcess {
       '--dir', this.dir,
       '--daemonize', 'no',
       '--loglevel', 'warning',
+      ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
@@ -92,13 +97,20 @@ export class RedisServerProcess {
     }
   }
 
+  /** True while the process is frozen by pause(). */
+  get paused(): boolean {
+    return this.frozen && this.running;
+  }
+
   /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
   pause(): void {
     this.child?.kill('SIGSTOP');
+    this.frozen = true;
   }
 
   resume(): void {
     this.child?.kill('SIGCONT');
+    this.frozen = false;
   }
 
   /** Kills the process at once (SIGKILL) and waits for it to be gone. */
