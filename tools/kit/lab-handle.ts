@@ -1,5 +1,6 @@
-import type { Routing, ServiceName, StateMode } from '@app/config';
+import type { RedisTopologyKind, Routing, ServiceName, StateMode } from '@app/config';
 import type { RedisServerProcess } from '../lab/redis-server';
+import type { PrivateRedisTopology } from '../lab/redis-topology';
 import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
@@ -12,6 +13,12 @@ export interface LabSpec {
   routing: Routing;
   /** Redis mode only: the private redis-server's persistence. Default: AOF on (as `npm run lab`). */
   redisAppendOnly?: boolean;
+  /** Redis mode only: `sentinel` or `cluster` starts a private replicated topology. Default `single`. */
+  redisTopology?: RedisTopologyKind;
+  /** REDIS_WAIT_REPLICAS of the replicas, and `min-replicas-to-write` of the private topology's nodes. Default 0. */
+  redisWaitReplicas?: number;
+  /** More environment for every lab process (e.g. REDIS_URL through a proxy). */
+  env?: Record<string, string>;
 }
 
 // The /lab answers are the gateway's own types, shared through @app/contracts.
@@ -47,9 +54,13 @@ export class LabHandle {
     const started = await startLab({
       mode: spec.mode,
       routing: spec.routing,
-      privateRedis: { appendOnly: spec.redisAppendOnly ?? true },
+      privateRedis: { appendOnly: spec.redisAppendOnly ?? true, topology: spec.redisTopology, minReplicasToWrite: spec.redisWaitReplicas },
       onLine: options.onLine,
-      env: { LAB_ADMIN_TOKEN: options.adminToken },
+      env: {
+        LAB_ADMIN_TOKEN: options.adminToken,
+        ...(spec.redisWaitReplicas ? { REDIS_WAIT_REPLICAS: String(spec.redisWaitReplicas) } : {}),
+        ...spec.env,
+      },
     });
     const client = new GatewayClient(started.url, { adminToken: options.adminToken });
     try {
@@ -93,6 +104,11 @@ export class LabHandle {
   /** The private Redis of a lab this process started in redis mode; undefined for --target labs. */
   get redis(): RedisServerProcess | undefined {
     return this.started?.redis;
+  }
+
+  /** The private Sentinel or Cluster topology of a lab this process started with one. */
+  get redisTopology(): PrivateRedisTopology | undefined {
+    return this.started?.redisTopology;
   }
 
   topology(): Promise<Topology> {

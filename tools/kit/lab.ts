@@ -1,5 +1,7 @@
 import { Lab, LabOptions } from '../lab/lab';
+import type { RedisTopologyKind } from '@app/config';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { PrivateRedisTopology } from '../lab/redis-topology';
 import { freePort, freePortBlock } from './ports';
 
 /** Starts a private redis-server on a free port (never the machine's 6379); the caller stops it. */
@@ -20,7 +22,13 @@ export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portB
    * Redis mode without a `redisUrl`: the private redis-server to start for this lab (stopped
    * with it). Default: AOF on, as `npm run lab` starts one.
    */
-  privateRedis?: { appendOnly?: boolean };
+  privateRedis?: {
+    appendOnly?: boolean;
+    /** `sentinel` or `cluster`: a private replicated topology (PrivateRedisTopology) instead of one redis-server. Default `single`. */
+    topology?: RedisTopologyKind;
+    /** `min-replicas-to-write` of a replicated topology's nodes. */
+    minReplicasToWrite?: number;
+  };
   /** How long the gateway may take to report ready; default 60 s. */
   readyTimeoutMs?: number;
   /** Output lines kept for `output` and for the error of a failed start; default 200. */
@@ -31,8 +39,10 @@ export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portB
 export interface StartedLab {
   lab: Lab;
   url: string;
-  /** The private redis-server started for it (redis mode without a `redisUrl`). */
+  /** The private redis-server started for it (redis mode without a `redisUrl`, single topology). */
   redis: RedisServerProcess | undefined;
+  /** The private Sentinel or Cluster topology started for it (privateRedis.topology). */
+  redisTopology: PrivateRedisTopology | undefined;
   /** The last output lines of every process (`<id> <line>`), for failure messages. */
   output: string[];
   /** Stops the lab, then its private Redis. */
@@ -54,8 +64,13 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
     options.onLine?.(id, line);
   };
   let redis: RedisServerProcess | undefined;
+  let redisTopology: PrivateRedisTopology | undefined;
   try {
-    if (options.mode === 'redis' && options.redisUrl === undefined) redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+    const topology = privateRedis?.topology ?? 'single';
+    if (options.mode === 'redis' && options.redisUrl === undefined) {
+      if (topology === 'single') redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+      else redisTopology = await PrivateRedisTopology.start({ kind: topology, minReplicasToWrite: privateRedis?.minReplicasToWrite });
+    }
     const lab = await Lab.start(
       {
         restartDelayMs: 100,
@@ -63,7 +78,7 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
         gatewayPort: await freePort(),
         portBase: await freePortBlock(),
         redisUrl: options.redisUrl ?? redis?.url,
-        env: { LOG_LEVEL: 'warn', ...options.env },
+        env: { LOG_LEVEL: 'warn', ...redisTopology?.env(), ...options.env },
         onLine,
       },
       readyTimeoutMs,
@@ -71,10 +86,12 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
     const stop = async () => {
       await lab.stop();
       await redis?.stop();
+      await redisTopology?.stop();
     };
-    return { lab, url: lab.gatewayUrl, redis, output, stop };
+    return { lab, url: lab.gatewayUrl, redis, redisTopology, output, stop };
   } catch (error) {
     await redis?.stop();
+    await redisTopology?.stop();
     const tail = output.length > 0 ? `\n--- last lab output ---\n${output.slice(-40).join('\n')}` : '';
     throw new Error(`could not start a ${options.mode} lab: ${(error as Error).message}${tail}`);
   }

@@ -6,11 +6,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES } from '@app/config';
+import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, privateRedisTopologyWanted, SERVICES } from '@app/config';
 import { DEMO_PASSWORD } from '@app/contracts';
 import { Lab } from './lab';
 import { PrometheusProcess, prometheusAvailable, RedisExporterProcess, redisExporterAvailable, writePrometheusConfig, writeScrapeTargets } from './prometheus';
 import { pingRedis, RedisServerProcess, redisServerAvailable } from './redis-server';
+import { PLACEHOLDER_ADDRESSES, PrivateRedisTopology, startLauncherTopology } from './redis-topology';
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -48,9 +49,21 @@ async function resolveRedis(config: LabConfig, stoppables: Stoppable[]): Promise
 }
 
 async function main(): Promise<void> {
-  const config = configFromProcessEnv(loadLabConfig);
+  // REDIS_TOPOLOGY=sentinel|cluster without addresses: a private one first, then its addresses are validated like given ones.
+  const wantedTopology = configFromProcessEnv(privateRedisTopologyWanted);
+  // Every other variable is validated before a Redis process starts (an exit then would orphan them).
+  configFromProcessEnv((env) => loadLabConfig({ ...env, ...(wantedTopology && PLACEHOLDER_ADDRESSES[wantedTopology]) }));
+  let privateTopology: PrivateRedisTopology | undefined;
+  try {
+    privateTopology = wantedTopology && (await startLauncherTopology(wantedTopology));
+  } catch (error) {
+    console.error(`statelab: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const topologyEnv = privateTopology?.env() ?? {};
+  const config = configFromProcessEnv((env) => loadLabConfig({ ...env, ...topologyEnv }));
   const launcher = configFromProcessEnv(loadLauncherConfig);
-  const stoppables: Stoppable[] = [];
+  const stoppables: Stoppable[] = privateTopology ? [privateTopology] : [];
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -63,7 +76,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const redisUrl = config.stateMode === 'redis' ? await resolveRedis(config, stoppables) : config.redisUrl;
+    const singleRedis = config.stateMode === 'redis' && config.redis.topology.kind === 'single';
+    const redisUrl = singleRedis ? await resolveRedis(config, stoppables) : config.redisUrl;
     const lab = await Lab.start({
       mode: config.stateMode,
       routing: config.routing,
@@ -72,6 +86,7 @@ async function main(): Promise<void> {
       portBase: config.portBase,
       redisUrl,
       sessionTtlSeconds: config.sessionTtlSeconds,
+      env: topologyEnv,
       onLine: prefixer(),
     });
     stoppables.push(lab);
@@ -82,7 +97,7 @@ async function main(): Promise<void> {
     if (prometheusAvailable()) {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-prometheus-'));
       const targetsFile = path.join(dir, 'targets.json');
-      const exporter = config.stateMode === 'redis' && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort }) : undefined;
+      const exporter = singleRedis && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort }) : undefined;
       const writeTargets = () =>
         writeScrapeTargets(targetsFile, [
           ...lab.targets(),

@@ -323,3 +323,24 @@ export class PrivateRedisTopology {
     );
   }
 }
+
+/**
+ * The launcher's hook (`npm run lab` with REDIS_TOPOLOGY=sentinel|cluster and no addresses):
+ * starts a private topology, prints where each process listens, and returns it; its env() is what
+ * the lab's processes then run with.
+ */
+export async function startLauncherTopology(kind: ReplicatedTopologyKind, log: (line: string) => void = console.log): Promise<PrivateRedisTopology> {
+  log(`starting a private Redis ${kind} (${kind === 'sentinel' ? '1 master, 2 replicas, 3 Sentinels' : '3 masters, 3 replicas'}) on free ports…`);
+  const topology = await PrivateRedisTopology.start({ kind });
+  const lines = topology.describe();
+  const width = Math.max(...lines.map(([name]) => name.length));
+  for (const [name, address] of lines) log(`  ${name.padEnd(width)}  ${address}`);
+  for (const [name, value] of Object.entries(topology.env())) log(`  ${name}=${value}`);
+  return topology;
+}
+
+/** Stand-ins for a private topology's addresses, to validate the rest of the environment before it starts. */
+export const PLACEHOLDER_ADDRESSES: Record<ReplicatedTopologyKind, Record<string, string>> = {
+  sentinel: { REDIS_SENTINELS: '127.0.0.1:1' },
+  cluster: { REDIS_CLUSTER_NODES: '127.0.0.1:1' },
+};

@@ -1,6 +1,6 @@
 import { ConfigError } from './env';
 import { loadLabConfig } from './lab-config';
-import { formatNodeList, loadRedisConfig, parseNodeList } from './redis-config';
+import { formatNodeList, loadRedisConfig, parseNodeList, privateRedisTopologyWanted } from './redis-config';
 
 describe('loadRedisConfig()', () => {
   it('defaults to a single Redis at REDIS_URL with asynchronous replication', () => {
@@ -67,5 +67,15 @@ describe('parseNodeList() / formatNodeList()', () => {
   it('round-trips a list of addresses', () => {
     const text = '127.0.0.1:7000,[::1]:7001,redis-0.redis:6379';
     expect(formatNodeList(parseNodeList('X', text))).toBe(text);
+  });
+});
+
+describe('privateRedisTopologyWanted()', () => {
+  it('asks the launcher for a private topology only in redis mode and only when its addresses are missing', () => {
+    expect(privateRedisTopologyWanted({ STATE_MODE: 'redis', REDIS_TOPOLOGY: 'sentinel' })).toBe('sentinel');
+    expect(privateRedisTopologyWanted({ STATE_MODE: 'redis', REDIS_TOPOLOGY: 'cluster' })).toBe('cluster');
+    expect(privateRedisTopologyWanted({ STATE_MODE: 'redis', REDIS_TOPOLOGY: 'cluster', REDIS_CLUSTER_NODES: 'r:7000' })).toBeUndefined();
+    expect(privateRedisTopologyWanted({ STATE_MODE: 'stateful', REDIS_TOPOLOGY: 'sentinel' })).toBeUndefined();
+    expect(privateRedisTopologyWanted({ STATE_MODE: 'redis' })).toBeUndefined();
   });
 });

@@ -93,3 +93,17 @@ export function loadRedisConfig(env: Env): RedisConfig {
   const read = new EnvReader(env);
   return readRedisConfig(read, read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'));
 }
+
+/**
+ * What the native launcher must start itself: `sentinel` or `cluster` when STATE_MODE=redis asks
+ * for that topology without naming its addresses (REDIS_SENTINELS / REDIS_CLUSTER_NODES), else
+ * undefined (a single Redis, or one that is given).
+ */
+export function privateRedisTopologyWanted(env: Env): 'sentinel' | 'cluster' | undefined {
+  const read = new EnvReader(env);
+  if (read.raw('STATE_MODE') !== 'redis') return undefined;
+  const kind = read.oneOf('REDIS_TOPOLOGY', REDIS_TOPOLOGIES, 'single');
+  if (kind === 'sentinel' && read.raw('REDIS_SENTINELS') === undefined) return kind;
+  if (kind === 'cluster' && read.raw('REDIS_CLUSTER_NODES') === undefined) return kind;
+  return undefined;
+}
