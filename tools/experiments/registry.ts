@@ -1,6 +1,8 @@
 import { crash } from './crash';
 import type { Experiment, ExperimentName } from './experiment';
 import { modes } from './modes';
+import { latency } from './latency';
+import { redisFailover } from './redis-failover';
 import { redisOutage } from './redis-outage';
 import { rescale } from './rescale';
 import { skew } from './skew';
@@ -12,6 +14,8 @@ export const EXPERIMENTS = {
   rescale,
   skew,
   'redis-outage': redisOutage,
+  'redis-failover': redisFailover,
+  latency,
 } satisfies { readonly [N in ExperimentName]: Experiment };
 
 /** The run record of experiment `N`, e.g. `RunOf<'crash'>` is CrashRun. */

@@ -1,5 +1,6 @@
 import type { RedisTopologyKind, Routing, ServiceName, StateMode } from '@app/config';
 import type { RedisServerProcess } from '../lab/redis-server';
+import type { LatencyProxyProcess } from '../lab/latency-proxy';
 import type { PrivateRedisTopology } from '../lab/redis-topology';
 import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
@@ -17,8 +18,8 @@ export interface LabSpec {
   redisTopology?: RedisTopologyKind;
   /** REDIS_WAIT_REPLICAS of the replicas, and `min-replicas-to-write` of the private topology's nodes. Default 0. */
   redisWaitReplicas?: number;
-  /** More environment for every lab process (e.g. REDIS_URL through a proxy). */
-  env?: Record<string, string>;
+  /** A latency proxy with this added Redis round-trip time between the replicas and a private single Redis (see startLab). */
+  redisProxyRttMs?: number;
 }
 
 // The /lab answers are the gateway's own types, shared through @app/contracts.
@@ -54,12 +55,16 @@ export class LabHandle {
     const started = await startLab({
       mode: spec.mode,
       routing: spec.routing,
-      privateRedis: { appendOnly: spec.redisAppendOnly ?? true, topology: spec.redisTopology, minReplicasToWrite: spec.redisWaitReplicas },
+      privateRedis: {
+        appendOnly: spec.redisAppendOnly ?? true,
+        topology: spec.redisTopology,
+        minReplicasToWrite: spec.redisWaitReplicas,
+        latencyProxyRttMs: spec.redisProxyRttMs,
+      },
       onLine: options.onLine,
       env: {
         LAB_ADMIN_TOKEN: options.adminToken,
         ...(spec.redisWaitReplicas ? { REDIS_WAIT_REPLICAS: String(spec.redisWaitReplicas) } : {}),
-        ...spec.env,
       },
     });
     const client = new GatewayClient(started.url, { adminToken: options.adminToken });
@@ -104,6 +109,11 @@ export class LabHandle {
   /** The private Redis of a lab this process started in redis mode; undefined for --target labs. */
   get redis(): RedisServerProcess | undefined {
     return this.started?.redis;
+  }
+
+  /** The latency proxy between the replicas and Redis of a lab started with one. */
+  get redisProxy(): LatencyProxyProcess | undefined {
+    return this.started?.redisProxy;
   }
 
   /** The private Sentinel or Cluster topology of a lab this process started with one. */

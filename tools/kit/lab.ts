@@ -1,6 +1,7 @@
 import { Lab, LabOptions } from '../lab/lab';
 import type { RedisTopologyKind } from '@app/config';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { LatencyProxyProcess } from '../lab/latency-proxy';
 import { PrivateRedisTopology } from '../lab/redis-topology';
 import { freePort, freePortBlock } from './ports';
 
@@ -28,6 +29,12 @@ export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portB
     topology?: RedisTopologyKind;
     /** `min-replicas-to-write` of a replicated topology's nodes. */
     minReplicasToWrite?: number;
+    /**
+     * Put a latency-injecting TCP proxy (LatencyProxyProcess) with this added round-trip time
+     * between the replicas and the private single Redis (started in stateful mode too, where
+     * nothing uses it). Emulates a Redis on another machine where the kernel has no netem.
+     */
+    latencyProxyRttMs?: number;
   };
   /** How long the gateway may take to report ready; default 60 s. */
   readyTimeoutMs?: number;
@@ -43,6 +50,8 @@ export interface StartedLab {
   redis: RedisServerProcess | undefined;
   /** The private Sentinel or Cluster topology started for it (privateRedis.topology). */
   redisTopology: PrivateRedisTopology | undefined;
+  /** The latency proxy in front of the private Redis (privateRedis.latencyProxyRttMs). */
+  redisProxy: LatencyProxyProcess | undefined;
   /** The last output lines of every process (`<id> <line>`), for failure messages. */
   output: string[];
   /** Stops the lab, then its private Redis. */
@@ -65,11 +74,22 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
   };
   let redis: RedisServerProcess | undefined;
   let redisTopology: PrivateRedisTopology | undefined;
+  let redisProxy: LatencyProxyProcess | undefined;
+  const stopRedis = async () => {
+    await redisProxy?.stop();
+    await redis?.stop();
+    await redisTopology?.stop();
+  };
   try {
     const topology = privateRedis?.topology ?? 'single';
-    if (options.mode === 'redis' && options.redisUrl === undefined) {
+    const proxied = privateRedis?.latencyProxyRttMs !== undefined && options.redisUrl === undefined;
+    if ((options.mode === 'redis' || proxied) && options.redisUrl === undefined) {
       if (topology === 'single') redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
       else redisTopology = await PrivateRedisTopology.start({ kind: topology, minReplicasToWrite: privateRedis?.minReplicasToWrite });
+    }
+    if (proxied && redis) {
+      redisProxy = new LatencyProxyProcess({ host: '127.0.0.1', port: redis.port }, privateRedis?.latencyProxyRttMs);
+      await redisProxy.start();
     }
     const lab = await Lab.start(
       {
@@ -77,7 +97,7 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
         ...labOptions,
         gatewayPort: await freePort(),
         portBase: await freePortBlock(),
-        redisUrl: options.redisUrl ?? redis?.url,
+        redisUrl: options.redisUrl ?? redisProxy?.url ?? redis?.url,
         env: { LOG_LEVEL: 'warn', ...redisTopology?.env(), ...options.env },
         onLine,
       },
@@ -85,13 +105,11 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
     );
     const stop = async () => {
       await lab.stop();
-      await redis?.stop();
-      await redisTopology?.stop();
+      await stopRedis();
     };
-    return { lab, url: lab.gatewayUrl, redis, redisTopology, output, stop };
+    return { lab, url: lab.gatewayUrl, redis, redisTopology, redisProxy, output, stop };
   } catch (error) {
-    await redis?.stop();
-    await redisTopology?.stop();
+    await stopRedis();
     const tail = output.length > 0 ? `\n--- last lab output ---\n${output.slice(-40).join('\n')}` : '';
     throw new Error(`could not start a ${options.mode} lab: ${(error as Error).message}${tail}`);
   }
