@@ -198,7 +198,7 @@ export const redisFailover: Experiment<RedisFailoverRun> = {
 
   // prettier-ignore
   columns: [
-    ['topology'], ['replication'], ['failure'], ['timeToRecoverMs'], ['promotedAfterMs', 'new master ms'], ['sessionsUnavailableShare', 'unavailable share'],
+    ['topology'], ['mode'], ['replication'], ['failure'], ['timeToRecoverMs'], ['promotedAfterMs', 'new master ms'], ['sessionsUnavailableShare', 'unavailable share'],
     ['stillFailingShare', 'still failing'],
     ['errors'], ['errorsByStatus', 'by status'], ['acknowledgedWrites', 'acked writes'], ['acknowledgedWritesLost'], ['cartsWithLostWrites', 'carts w/ loss'],
     ['sessionsLost'],
