@@ -168,7 +168,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('makes the lab secrets once, before any app container starts, and shares them read-only', () => {
-    expect(jobs.map(([name]) => name)).toEqual(['secrets']);
+    // Jobs of a profile (redis-cluster-init) run only with it.
+    expect(jobs.filter(([, service]) => !service.profiles).map(([name]) => name)).toEqual(['secrets']);
     expect(services.secrets.command).toEqual(['node', 'dist/tools/lab/lab-secrets.js', '/run/statelab']);
     expect(existsSync(path.join(REPO, 'tools/lab/lab-secrets.ts'))).toBe(true);
     for (const [name, service] of appServices) {
@@ -235,7 +236,7 @@ describe('the app containers', () => {
       dir = mkdtempSync(path.join(tmpdir(), 'statelab-healthcheck-'));
       const out = path.join(dir, 'dist', 'libs', 'config', 'src');
       mkdirSync(out, { recursive: true });
-      for (const file of ['env', 'secrets', 'lab-config']) {
+      for (const file of ['env', 'secrets', 'lab-config', 'redis-config']) {
         const source = readFileSync(path.join(REPO, 'libs', 'config', 'src', `${file}.ts`), 'utf8');
         const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
         writeFileSync(path.join(out, `${file}.js`), outputText);
@@ -406,5 +407,54 @@ describe('Dockerfile', () => {
   it('keeps node_modules, dist and .git out of the build context', () => {
     const ignored = readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+});
+
+describe('the Redis topology profiles', () => {
+  const inProfile = (profile: string) => Object.keys(services).filter((name) => (services[name].profiles ?? []).includes(profile));
+  const appEnv = (caller: Record<string, string>) =>
+    Object.fromEntries(Object.entries(environmentOf(services['cart-1'])).map(([key, value]) => [key, interpolate(value, caller)]));
+  const portOf = (name: string, fallback: number) => {
+    const command: string[] | string = services[name].command;
+    const text = Array.isArray(command) ? command.join(' ') : command;
+    return Number(/(?:^|\s|\n)port (\d+)/.exec(text)?.[1] ?? fallback);
+  };
+
+  it('keeps the default `docker compose up` a single Redis: no topology service runs without its profile', () => {
+    expect(loadLabConfig(appEnv({ STATE_MODE: 'redis' })).redis.topology).toEqual({ kind: 'single', url: 'redis://redis:6379' });
+    for (const name of [...inProfile('sentinel'), ...inProfile('cluster')]) expect(name).toMatch(/^redis-/);
+  });
+
+  it('sentinel: two replicas of `redis` and three Sentinels watching it, which the apps are pointed at', () => {
+    const config = loadLabConfig(appEnv({ STATE_MODE: 'redis', REDIS_TOPOLOGY: 'sentinel', REDIS_WAIT_REPLICAS: '1' }));
+    expect(config.redis.durability.waitReplicas).toBe(1);
+    const topology = config.redis.topology;
+    if (topology.kind !== 'sentinel') throw new Error('expected a sentinel topology');
+    const sentinels = inProfile('sentinel').filter((name) => name.startsWith('redis-sentinel-'));
+    expect(topology.sentinels.map((s) => `${s.host}:${s.port}`).sort()).toEqual(sentinels.map((name) => `${name}:${portOf(name, 26379)}`).sort());
+    for (const name of sentinels) {
+      const command = services[name].command.join(' ');
+      expect(command).toContain(`sentinel monitor ${topology.masterName} redis 6379 2`);
+      expect(command).toContain('--sentinel');
+    }
+    const replicas = inProfile('sentinel').filter((name) => name.startsWith('redis-replica-'));
+    expect(replicas).toHaveLength(2);
+    for (const name of replicas) expect(services[name].command).toEqual(expect.arrayContaining(['--replicaof', 'redis', '6379', '--replica-announce-ip', name]));
+  });
+
+  it('cluster: six cluster-enabled nodes joined by a one-shot job with one replica per master, which the apps are pointed at', () => {
+    const topology = loadLabConfig(appEnv({ STATE_MODE: 'redis', REDIS_TOPOLOGY: 'cluster' })).redis.topology;
+    if (topology.kind !== 'cluster') throw new Error('expected a cluster topology');
+    const nodes = inProfile('cluster').filter((name) => name.startsWith('redis-node-'));
+    expect(nodes).toHaveLength(6);
+    expect(topology.nodes.map((n) => `${n.host}:${n.port}`)).toEqual(nodes.map((name) => `${name}:6379`));
+    for (const name of nodes) {
+      expect(services[name].command).toEqual(expect.arrayContaining(['--cluster-enabled', 'yes', '--cluster-announce-hostname', name]));
+      expect(services[name].healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    }
+    const init = services['redis-cluster-init'];
+    expect(init.restart).toBe('no');
+    expect(init.command.join(' ')).toContain('--cluster-replicas 1');
+    expect(Object.keys(init.depends_on).sort()).toEqual([...nodes].sort());
   });
 });

@@ -59,6 +59,12 @@ describe('npm run experiment', () => {
       });
     });
 
+    it('reads --only as the runs to do, and knows redis-failover and latency', () => {
+      expect(parseExperimentOptions(['redis-failover', '--only', 'sentinel-wait-kill,cluster-async-kill'], {}).only).toEqual(['sentinel-wait-kill', 'cluster-async-kill']);
+      expect(parseExperimentOptions(['latency'], {}).only).toBeUndefined();
+      expect(() => parseExperimentOptions(['redis-failover', '--target', 'http://127.0.0.1:8080'], {})).toThrow(/cannot use --target/);
+    });
+
     it('rejects an unknown experiment, a bad number and --target for redis-outage', () => {
       expect(() => parseExperimentOptions(['chaos'], {})).toThrow(UsageError);
       expect(() => parseExperimentOptions(['crash', '--duration', '0'], {})).toThrow(/--duration/);
@@ -230,6 +236,36 @@ describe('npm run experiment', () => {
 
     it('loses every session through a restart without persistence', () => {
       expect(scenario('restart-no-persistence')).toMatchObject({ persistence: 'none', sessionsBefore: 60, sessionsLost: 60 });
+    });
+  });
+
+  describe('redis-failover', () => {
+    let result: ExperimentResult<RunOf<'redis-failover'>>;
+    beforeAll(async () => {
+      result = await runQuietly('redis-failover', {
+        only: ['sentinel-async-hang', 'cluster-async-kill'],
+        settings: { durationSeconds: 6, sessions: 15, connections: 3, eventAtSeconds: 2 },
+      });
+    }, 200_000);
+
+    it('recovers writes after the failover and re-reads every acknowledged write', () => {
+      expectWellFormed(result, 'redis-failover');
+      expect(result.runs.map((run) => run.scenario)).toEqual(['sentinel-async-hang', 'cluster-async-kill']);
+      for (const run of result.runs) {
+        expect(run).toMatchObject({ mode: 'redis', sessionsBefore: 15, unknown: 0 });
+        expect(run.timeToRecoverMs).toBeGreaterThan(0);
+        expect(run.timeToRecoverMs).toBeLessThan(20_000);
+        expect(run.probeWriteFailures).toBeGreaterThan(0);
+        expect(run.acknowledgedWrites).toBeGreaterThan(15);
+        expect(run.acknowledgedWritesLost).toBeLessThanOrEqual(run.acknowledgedWrites);
+      }
+    });
+
+    it('leaves most sessions writable while one master of three fails over, and none while the only master hangs', () => {
+      const [sentinel, cluster] = result.runs;
+      expect(sentinel.sessionsUnavailableShare).toBe(1);
+      expect(cluster.sessionsUnavailableShare).toBeGreaterThan(0);
+      expect(cluster.sessionsUnavailableShare).toBeLessThan(1);
     });
   });
 });

@@ -6,7 +6,7 @@ import type { DriveOptions, DriveResult } from './load-driver';
 import type { PhaseClock } from './phases';
 import type { Progress } from './progress';
 
-export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage', 'deploy', 'realtime'] as const;
+export const EXPERIMENT_NAMES = ['modes', 'crash', 'rescale', 'skew', 'redis-outage', 'redis-failover', 'latency', 'deploy', 'realtime'] as const;
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 
 /** How big an experiment is; the CLI's --duration, --sessions, --connections. */
@@ -59,7 +59,7 @@ export interface RunRecord {
 export interface RunPlan {
   label: string;
   lab: LabSpec;
-  /** redis-outage: `pause`, `restart-aof`, `restart-no-persistence`; deploy: the style. */
+  /** redis-outage: `pause`, `restart-aof`, `restart-no-persistence`; redis-failover: `<topology>-<async|wait>-<kill|hang>`; deploy: the style. */
   scenario?: string;
 }
 

@@ -15,6 +15,7 @@ async function main(options: ExperimentOptions): Promise<number> {
     const result = await runExperiment(options.name, {
       settings: options.settings,
       target: options.target,
+      only: options.only,
       adminToken: options.adminToken,
       progress: process.stderr,
       signal: interrupt.signal,

@@ -8,6 +8,8 @@ export interface ExperimentOptions {
   target: string | undefined;
   jsonFile: string | undefined;
   reportFile: string | undefined;
+  /** --only: the planned runs to do, by label or scenario (e.g. `cluster-async-kill`); all when undefined. */
+  only: string[] | undefined;
   /** LAB_ADMIN_TOKEN: sent on /lab calls and given to the labs the experiment starts. */
   adminToken: string | undefined;
   help: boolean;
@@ -19,6 +21,8 @@ const SUMMARY: Record<ExperimentName, string> = {
   rescale: 'user and cart 3 -> 5 under sticky-modulo, sticky-ring and redis round-robin',
   skew: 'a few heavy shoppers among many light ones: sticky vs round-robin',
   'redis-outage': 'Redis frozen, restarted with AOF, restarted without persistence',
+  'redis-failover': 'the Redis master killed or frozen on sentinel and cluster, async vs WAIT 1',
+  latency: 'both modes at added Redis RTT 0 / 0.1 / 0.5 / 1 / 2 ms (a TCP proxy)',
   deploy: 'restart every user and cart replica under load: kill, drain, handoff, blue-green',
   realtime: 'N users chatting over WebSockets, chat-1 crashed: connections dropped, reconnects, messages lost',
 };
@@ -46,6 +50,9 @@ Options:
                        (skew: light shoppers at ~1 request/s each; deploy: journey shoppers)
   --connections C      concurrent load connections (skew: heavy shoppers)
   --drain S            deploy: seconds a drain waits at most per replica (default 10)
+  --only A,B           only the planned runs with these scenarios (redis-failover:
+                       <single|sentinel|cluster>-<async|wait>-<kill|hang>, e.g.
+                       sentinel-wait-kill; latency: stateful, redis)
   -h, --help           show this help
 
 Environment: LAB_ADMIN_TOKEN, when the target lab's /lab API is guarded.
@@ -57,7 +64,7 @@ Environment: LAB_ADMIN_TOKEN, when the target lab's /lab API is guarded.
  */
 export function parseExperimentOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ExperimentOptions {
   const { values, positionals } = parseCommandLine(argv, {
-    values: ['json', 'report', 'target', 'duration', 'sessions', 'connections', 'drain'],
+    values: ['json', 'report', 'target', 'duration', 'sessions', 'connections', 'drain', 'only'],
     positionals: Infinity,
   });
   if (positionals.length > 1) throw new UsageError(`one experiment at a time, got ${positionals.join(', ')}`);
@@ -83,6 +90,7 @@ export function parseExperimentOptions(argv: readonly string[], env: Readonly<Re
     target,
     jsonFile: fileOption(values.json, '--json'),
     reportFile: fileOption(values.report, '--report'),
+    only: values.only === undefined ? undefined : values.only.split(',').filter(Boolean),
     adminToken: env.LAB_ADMIN_TOKEN || undefined,
     help: values.help,
   };

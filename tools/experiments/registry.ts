@@ -2,6 +2,8 @@ import { crash } from './crash';
 import { deploy } from './deploy';
 import type { Experiment, ExperimentName } from './experiment';
 import { modes } from './modes';
+import { latency } from './latency';
+import { redisFailover } from './redis-failover';
 import { realtime } from './realtime';
 import { redisOutage } from './redis-outage';
 import { rescale } from './rescale';
@@ -14,6 +16,8 @@ export const EXPERIMENTS = {
   rescale,
   skew,
   'redis-outage': redisOutage,
+  'redis-failover': redisFailover,
+  latency,
   deploy,
   realtime,
 } satisfies { readonly [N in ExperimentName]: Experiment };

@@ -1,5 +1,7 @@
-import type { ChatDelivery, Routing, ServiceName, StateMode } from '@app/config';
+import type { ChatDelivery, RedisTopologyKind, Routing, ServiceName, StateMode } from '@app/config';
 import type { RedisServerProcess } from '../lab/redis-server';
+import type { LatencyProxyProcess } from '../lab/latency-proxy';
+import type { PrivateRedisTopology } from '../lab/redis-topology';
 import { GatewayClient, Reply } from './http';
 import { startLab, StartedLab } from './lab';
 import { parseMetrics, Sample } from './metrics';
@@ -14,6 +16,12 @@ export interface LabSpec {
   redisAppendOnly?: boolean;
   /** CHAT_DELIVERY of the lab; default at-most-once. */
   chatDelivery?: ChatDelivery;
+  /** Redis mode only: `sentinel` or `cluster` starts a private replicated topology. Default `single`. */
+  redisTopology?: RedisTopologyKind;
+  /** REDIS_WAIT_REPLICAS of the replicas, and `min-replicas-to-write` of the private topology's nodes. Default 0. */
+  redisWaitReplicas?: number;
+  /** A latency proxy with this added Redis round-trip time between the replicas and a private single Redis (see startLab). */
+  redisProxyRttMs?: number;
 }
 
 // The /lab answers are the gateway's own types, shared through @app/contracts.
@@ -49,9 +57,18 @@ export class LabHandle {
     const started = await startLab({
       mode: spec.mode,
       routing: spec.routing,
-      privateRedis: { appendOnly: spec.redisAppendOnly ?? true },
+      privateRedis: {
+        appendOnly: spec.redisAppendOnly ?? true,
+        topology: spec.redisTopology,
+        minReplicasToWrite: spec.redisWaitReplicas,
+        latencyProxyRttMs: spec.redisProxyRttMs,
+      },
       onLine: options.onLine,
-      env: { LAB_ADMIN_TOKEN: options.adminToken, CHAT_DELIVERY: spec.chatDelivery },
+      env: {
+        LAB_ADMIN_TOKEN: options.adminToken,
+        CHAT_DELIVERY: spec.chatDelivery,
+        ...(spec.redisWaitReplicas ? { REDIS_WAIT_REPLICAS: String(spec.redisWaitReplicas) } : {}),
+      },
     });
     const client = new GatewayClient(started.url, { adminToken: options.adminToken });
     try {
@@ -95,6 +112,16 @@ export class LabHandle {
   /** The private Redis of a lab this process started in redis mode; undefined for --target labs. */
   get redis(): RedisServerProcess | undefined {
     return this.started?.redis;
+  }
+
+  /** The latency proxy between the replicas and Redis of a lab started with one. */
+  get redisProxy(): LatencyProxyProcess | undefined {
+    return this.started?.redisProxy;
+  }
+
+  /** The private Sentinel or Cluster topology of a lab this process started with one. */
+  get redisTopology(): PrivateRedisTopology | undefined {
+    return this.started?.redisTopology;
   }
 
   topology(): Promise<Topology> {

@@ -1,6 +1,8 @@
-import { usesRedis } from '@app/config';
+import { usesRedis, type RedisTopologyKind } from '@app/config';
 import { Lab, LabOptions } from '../lab/lab';
 import { RedisServerProcess, redisServerAvailable } from '../lab/redis-server';
+import { LatencyProxyProcess } from '../lab/latency-proxy';
+import { PrivateRedisTopology } from '../lab/redis-topology';
 import { freePort, freePortBlock } from './ports';
 
 /** Starts a private redis-server on a free port (never the machine's 6379); the caller stops it. */
@@ -21,7 +23,19 @@ export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portB
    * Redis mode without a `redisUrl`: the private redis-server to start for this lab (stopped
    * with it). Default: AOF on, as `npm run lab` starts one.
    */
-  privateRedis?: { appendOnly?: boolean };
+  privateRedis?: {
+    appendOnly?: boolean;
+    /** `sentinel` or `cluster`: a private replicated topology (PrivateRedisTopology) instead of one redis-server. Default `single`. */
+    topology?: RedisTopologyKind;
+    /** `min-replicas-to-write` of a replicated topology's nodes. */
+    minReplicasToWrite?: number;
+    /**
+     * Put a latency-injecting TCP proxy (LatencyProxyProcess) with this added round-trip time
+     * between the replicas and the private single Redis (started in stateful mode too, where
+     * nothing uses it). Emulates a Redis on another machine where the kernel has no netem.
+     */
+    latencyProxyRttMs?: number;
+  };
   /** How long the gateway may take to report ready; default 60 s. */
   readyTimeoutMs?: number;
   /** Output lines kept for `output` and for the error of a failed start; default 200. */
@@ -32,8 +46,12 @@ export interface StartLabOptions extends Omit<LabOptions, 'gatewayPort' | 'portB
 export interface StartedLab {
   lab: Lab;
   url: string;
-  /** The private redis-server started for it (redis mode without a `redisUrl`). */
+  /** The private redis-server started for it (redis mode without a `redisUrl`, single topology). */
   redis: RedisServerProcess | undefined;
+  /** The private Sentinel or Cluster topology started for it (privateRedis.topology). */
+  redisTopology: PrivateRedisTopology | undefined;
+  /** The latency proxy in front of the private Redis (privateRedis.latencyProxyRttMs). */
+  redisProxy: LatencyProxyProcess | undefined;
   /** The last output lines of every process (`<id> <line>`), for failure messages. */
   output: string[];
   /** Stops the lab, then its private Redis. */
@@ -55,27 +73,43 @@ export async function startLab(options: StartLabOptions): Promise<StartedLab> {
     options.onLine?.(id, line);
   };
   let redis: RedisServerProcess | undefined;
+  let redisTopology: PrivateRedisTopology | undefined;
+  let redisProxy: LatencyProxyProcess | undefined;
+  const stopRedis = async () => {
+    await redisProxy?.stop();
+    await redis?.stop();
+    await redisTopology?.stop();
+  };
   try {
-    if (usesRedis(options.mode) && options.redisUrl === undefined) redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+    const topology = privateRedis?.topology ?? 'single';
+    const proxied = privateRedis?.latencyProxyRttMs !== undefined && options.redisUrl === undefined;
+    if ((usesRedis(options.mode) || proxied) && options.redisUrl === undefined) {
+      if (topology === 'single') redis = await startPrivateRedis({ appendOnly: privateRedis?.appendOnly ?? true });
+      else redisTopology = await PrivateRedisTopology.start({ kind: topology, minReplicasToWrite: privateRedis?.minReplicasToWrite });
+    }
+    if (proxied && redis) {
+      redisProxy = new LatencyProxyProcess({ host: '127.0.0.1', port: redis.port }, privateRedis?.latencyProxyRttMs);
+      await redisProxy.start();
+    }
     const lab = await Lab.start(
       {
         restartDelayMs: 100,
         ...labOptions,
         gatewayPort: await freePort(),
         portBase: await freePortBlock(),
-        redisUrl: options.redisUrl ?? redis?.url,
-        env: { LOG_LEVEL: 'warn', ...options.env },
+        redisUrl: options.redisUrl ?? redisProxy?.url ?? redis?.url,
+        env: { LOG_LEVEL: 'warn', ...redisTopology?.env(), ...options.env },
         onLine,
       },
       readyTimeoutMs,
     );
     const stop = async () => {
       await lab.stop();
-      await redis?.stop();
+      await stopRedis();
     };
-    return { lab, url: lab.gatewayUrl, redis, output, stop };
+    return { lab, url: lab.gatewayUrl, redis, redisTopology, redisProxy, output, stop };
   } catch (error) {
-    await redis?.stop();
+    await stopRedis();
     const tail = output.length > 0 ? `\n--- last lab output ---\n${output.slice(-40).join('\n')}` : '';
     throw new Error(`could not start a ${options.mode} lab: ${(error as Error).message}${tail}`);
   }

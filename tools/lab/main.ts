@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, SERVICES, usesRedis } from '@app/config';
+import { configFromProcessEnv, LabConfig, loadLabConfig, loadLauncherConfig, privateRedisTopologyWanted, SERVICES, usesRedis } from '@app/config';
 import { DEMO_PASSWORD } from '@app/contracts';
 import { findGrafana, GRAFANA_HINT, GrafanaProcess } from './grafana';
 import { Lab } from './lab';
@@ -17,6 +17,7 @@ import { LabRun } from './lab-run';
 import { ensureLabSecrets } from './lab-secrets';
 import { PrometheusProcess, prometheusAvailable, RedisExporterProcess, redisExporterAvailable, writePrometheusConfig, writeScrapeTargets } from './prometheus';
 import { pingRedis, RedisServerProcess, redisServerAvailable } from './redis-server';
+import { PLACEHOLDER_ADDRESSES, PrivateRedisTopology, startLauncherTopology } from './redis-topology';
 
 interface Stoppable {
   /** Said as `<name> stopped` once stop() resolved; the lab says its own processes' lines. */
@@ -72,9 +73,21 @@ async function startGrafana(port: number, prometheusUrl: string, stoppables: Sto
 }
 
 async function main(): Promise<void> {
-  const config = configFromProcessEnv(loadLabConfig);
+  // REDIS_TOPOLOGY=sentinel|cluster without addresses: a private one first, then its addresses are validated like given ones.
+  const wantedTopology = configFromProcessEnv(privateRedisTopologyWanted);
+  // Every other variable is validated before a Redis process starts (an exit then would orphan them).
+  configFromProcessEnv((env) => loadLabConfig({ ...env, ...(wantedTopology && PLACEHOLDER_ADDRESSES[wantedTopology]) }));
+  let privateTopology: PrivateRedisTopology | undefined;
+  try {
+    privateTopology = wantedTopology && (await startLauncherTopology(wantedTopology));
+  } catch (error) {
+    console.error(`statelab: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const topologyEnv = privateTopology?.env() ?? {};
+  const config = configFromProcessEnv((env) => loadLabConfig({ ...env, ...topologyEnv }));
   const launcher = configFromProcessEnv(loadLauncherConfig);
-  const stoppables: Stoppable[] = [];
+  const stoppables: Stoppable[] = privateTopology ? [privateTopology] : [];
   const say = prefixer();
   let run: LabRun | undefined;
   let stopping = false;
@@ -101,7 +114,8 @@ async function main(): Promise<void> {
     });
     // One pair of secrets per lab folder, kept across runs: a restarted lab logs nobody out.
     const secrets = ensureLabSecrets(path.join(STATE_DIR, 'secrets'));
-    const redisUrl = usesRedis(config.stateMode) ? await resolveRedis(config, stoppables, run) : config.redisUrl;
+    const singleRedis = usesRedis(config.stateMode) && config.redis.topology.kind === 'single';
+    const redisUrl = singleRedis ? await resolveRedis(config, stoppables, run) : config.redisUrl;
     const lab = await Lab.start({
       mode: config.stateMode,
       routing: config.routing,
@@ -111,6 +125,7 @@ async function main(): Promise<void> {
       redisUrl,
       sessionTtlSeconds: config.sessionTtlSeconds,
       env: {
+        ...topologyEnv,
         LAB_SECRET_FILE: secrets.labSecretFile,
         SESSION_SECRET_FILE: secrets.sessionSecretFile,
         // jwt mode's HS256 key, kept with the others unless the user named a key (EdDSA needs a PEM file).
@@ -127,7 +142,7 @@ async function main(): Promise<void> {
       const dir = mkdtempSync(path.join(tmpdir(), 'statelab-prometheus-'));
       run.addDir(dir);
       const targetsFile = path.join(dir, 'targets.json');
-      const exporter = usesRedis(config.stateMode) && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort, ownProcessGroup: true }) : undefined;
+      const exporter = singleRedis && redisExporterAvailable() ? new RedisExporterProcess({ redisUrl, port: launcher.redisExporterPort, ownProcessGroup: true }) : undefined;
       const writeTargets = () =>
         writeScrapeTargets(targetsFile, [
           ...lab.targets(),

@@ -17,6 +17,8 @@ export interface RedisServerOptions {
    * stops it in order (the launcher: after the replicas that use it). Default false.
    */
   ownProcessGroup?: boolean;
+  /** More redis-server arguments (replication, cluster mode), e.g. `['--replicaof', '127.0.0.1', '7000']`. */
+  extraArgs?: string[];
 }
 
 /** True when a `redis-server` binary is on PATH. */
@@ -45,6 +47,7 @@ export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<
  */
 export class RedisServerProcess {
   private child: ChildProcess | undefined;
+  private frozen = false;
   private readonly ownsDir: boolean;
   readonly dir: string;
 
@@ -73,6 +76,7 @@ export class RedisServerProcess {
   /** Starts the server and resolves once it answers PING. */
   async start(timeoutMs = 10000): Promise<void> {
     if (this.running) return;
+    this.frozen = false;
     const args = [
       '--port', String(this.options.port),
       '--bind', '127.0.0.1',
@@ -82,6 +86,7 @@ export class RedisServerProcess {
       '--dir', this.dir,
       '--daemonize', 'no',
       '--loglevel', 'warning',
+      ...(this.options.extraArgs ?? []),
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: this.options.ownProcessGroup ?? false });
     this.child = child;
@@ -102,13 +107,20 @@ export class RedisServerProcess {
     }
   }
 
+  /** True while the process is frozen by pause(). */
+  get paused(): boolean {
+    return this.frozen && this.running;
+  }
+
   /** Freezes the process (SIGSTOP): connections stay open, nothing answers. */
   pause(): void {
     this.child?.kill('SIGSTOP');
+    this.frozen = true;
   }
 
   resume(): void {
     this.child?.kill('SIGCONT');
+    this.frozen = false;
   }
 
   /** Kills the process at once (SIGKILL) and waits for it to be gone. */

@@ -14,6 +14,7 @@ export class CartModule {
         StateModule.register({
           mode: config.stateMode,
           redisUrl: config.redisUrl,
+          redis: config.redis,
           ttlSeconds: config.sessionTtlSeconds,
           kinds: ['carts'],
           replicaId: address.id,

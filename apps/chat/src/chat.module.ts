@@ -48,7 +48,7 @@ export class ChatModule {
         {
           provide: CHAT_FANOUT,
           useFactory: (delivery: ChatDelivery): ChatFanout =>
-            config.stateMode === 'stateful' ? new PeerFanout(config, address, hopSecret, delivery) : new RedisFanout(config.redisUrl, address, delivery, config.chatDelivery === 'at-least-once'),
+            config.stateMode === 'stateful' ? new PeerFanout(config, address, hopSecret, delivery) : new RedisFanout(config.redis.topology, address, delivery, config.chatDelivery === 'at-least-once'),
           inject: [ChatDelivery],
         },
         {

@@ -18,9 +18,8 @@ import { ReplicaDiscovery } from './replicas/replica-discovery';
 import { ReplicaHealthChecks } from './replicas/replica-health';
 import { ReplicaRouter } from './replicas/replica-router';
 import { SupervisorLink } from './replicas/supervisor-link';
-import { closeRedisClient, createRedisClient } from '@app/state';
+import { closeRedisClient, createTopologyClient, type RedisClient } from '@app/state';
 import { ed25519Key, hs256Key, LabTokens, SessionCookies } from '@app/tokens';
-import type Redis from 'ioredis';
 import { AuthGuard, Authenticator } from './auth/authenticator';
 import { SessionRegistry } from './sessions/session-registry';
 import { SessionGuard } from './sessions/session.guard';
@@ -34,7 +33,7 @@ import { WebSocketProxy } from './realtime/websocket-proxy';
 
 /** Closes the gateway's own Redis client (jwt mode) once it has stopped serving. */
 class GatewayRedis implements OnApplicationShutdown {
-  constructor(readonly client: Redis) {}
+  constructor(readonly client: RedisClient) {}
 
   onApplicationShutdown(): Promise<void> {
     return closeRedisClient(this.client);
@@ -66,7 +65,7 @@ function authentication(config: LabConfig, gateway: GatewayConfig): { controller
       },
       {
         provide: GatewayRedis,
-        useFactory: () => new GatewayRedis(createRedisClient(config.redisUrl, { onError: (error) => logger.warn(`Redis unavailable: ${error.message}`) })),
+        useFactory: () => new GatewayRedis(createTopologyClient(config.redis.topology, { onError: (error) => logger.warn(`Redis unavailable: ${error.message}`) })),
       },
       { provide: TokenRevocations, useFactory: (redis: GatewayRedis) => new TokenRevocations(redis.client, gateway.jwt), inject: [GatewayRedis] },
       AccessTokenAuthenticator,

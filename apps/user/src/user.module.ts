@@ -15,6 +15,7 @@ export class UserModule {
         StateModule.register({
           mode: config.stateMode,
           redisUrl: config.redisUrl,
+          redis: config.redis,
           ttlSeconds: config.sessionTtlSeconds,
           kinds: ['sessions'],
           replicaId: address.id,

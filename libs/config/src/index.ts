@@ -5,3 +5,4 @@ export * from './config.module';
 export * from './boot';
 export * from './secrets';
 export * from './gateway-config';
+export * from './redis-config';

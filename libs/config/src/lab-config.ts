@@ -1,4 +1,5 @@
 import { Env, EnvReader, ConfigError } from './env';
+import { RedisConfig, readRedisConfig } from './redis-config';
 
 /** `jwt`: pure stateless, see GatewayConfig.jwt: signed tokens the gateway checks itself, carts in Redis by user. */
 export const STATE_MODES = ['stateful', 'redis', 'jwt'] as const;
@@ -72,6 +73,8 @@ export interface LabConfig {
   routing: Routing;
   replicas: Record<ServiceName, number>;
   redisUrl: string;
+  /** REDIS_TOPOLOGY (single, sentinel, cluster) with its addresses, and REDIS_WAIT_REPLICAS. */
+  redis: RedisConfig;
   sessionTtlSeconds: number;
   gatewayPort: number;
   /** Bearer token guarding /lab/*; undefined leaves the control API open (local lab). */
@@ -105,11 +108,13 @@ export function loadLabConfig(env: Env): LabConfig {
     chat: read.int('CHAT_REPLICAS', 1, MAX_REPLICAS, 3),
   };
   const portBase = read.int('LAB_PORT_BASE', 1024, 65535 - 400, 7100);
+  const redisUrl = read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379');
   return {
     stateMode,
     routing: read.oneOf('ROUTING', ROUTINGS, stateMode === 'stateful' ? 'sticky-ring' : 'round-robin'),
     replicas,
-    redisUrl: read.url('REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    redisUrl,
+    redis: readRedisConfig(read, redisUrl),
     sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 1, 30 * 24 * 3600, 1800),
     gatewayPort: read.port('GATEWAY_PORT', 8080),
     adminToken: readAdminToken(read),

@@ -21,9 +21,10 @@ export { DEFAULT_KEY_PREFIX, RedisKeyspace } from './redis-support';
 export type { LedgerName, RedisStoreOptions } from './redis-support';
 export {
   createRedisClient,
+  createTopologyClient,
   closeRedisClient,
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   REDIS_MAX_RECONNECT_DELAY_MS,
   REDIS_ERROR_LOG_INTERVAL_MS,
 } from './redis-client';
-export type { RedisClientOptions } from './redis-client';
+export type { RedisClient, RedisClientOptions } from './redis-client';

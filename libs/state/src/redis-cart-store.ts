@@ -1,8 +1,8 @@
 import type { CartItem, Order } from '@app/contracts';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { ExpiryGrid } from './expiry';
 import { RedisLedger } from './redis-ledger';
-import { LUA_STAMPS, redisCall, RedisKeyspace, redisPing, RedisStoreOptions, unstamp } from './redis-support';
+import { LUA_STAMPS, redisCall, RedisKeyspace, redisPing, RedisStoreOptions, ReplicationWait, unstamp } from './redis-support';
 import { IdempotencyKeyReusedError, SessionEndedError } from './stores';
 import type { AddItemOutcome, CartLimits, CartStore, Idempotency, StoreBackend } from './stores';
 
@@ -195,7 +195,8 @@ const boundary = (value: string): number | null => (value === '' ? null : Number
  * so they are atomic across replicas and no cart outlives its session. A cart's expiry slides on
  * every access (get slides it in the background, at most once per expiry step); an order expires
  * one TTL after checkout. The carts and orders ledgers (RedisLedger) make `count()` and
- * `countOrders()` one command each. Redis failures reject with StoreUnavailableError. The client
+ * `countOrders()` one command each. With `waitReplicas`, a write answers only once that many
+ * replicas have it (ReplicationWait). Redis failures reject with StoreUnavailableError. The client
  * belongs to the caller: `close()` leaves it open.
  */
 export class RedisCartStore implements CartStore {
@@ -204,11 +205,12 @@ export class RedisCartStore implements CartStore {
   private readonly carts: RedisLedger;
   private readonly orders: RedisLedger;
   private readonly scripts: CartScripts;
+  private readonly replication: ReplicationWait;
   /** Outcomes of keyed writes live one TTL after the last of them, as the cart does. */
   private readonly onceTtlMs: number;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     ttlSeconds: number,
     options: RedisStoreOptions & RedisCartOptions = {},
   ) {
@@ -217,6 +219,7 @@ export class RedisCartStore implements CartStore {
     this.carts = new RedisLedger(client, this.keys.ledger('carts'), grid);
     this.orders = new RedisLedger(client, this.keys.ledger('orders'), grid);
     this.onceTtlMs = ttlSeconds * 1000;
+    this.replication = new ReplicationWait(client, options);
     // A user's cart (jwt mode) outlives every login: its scripts check no session, under their own names.
     const check = options.ownedBy === 'user' ? '' : SESSION_CHECK;
     const suffix = options.ownedBy === 'user' ? 'OfUser' : '';
@@ -256,6 +259,7 @@ export class RedisCartStore implements CartStore {
       ),
     );
     const reply = this.firstOutcome<AddReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
+    await this.replicated('add_item', cartId, sent);
     return reply[0] === 1 ? { ok: true, items: parseLines(reply[1]) } : { ok: false, reason: reply[1] };
   }
 
@@ -264,6 +268,7 @@ export class RedisCartStore implements CartStore {
       this.scripts.statelabCartRemoveItem(this.keys.cart(cartId), this.keys.session(cartId), this.keys.once(cartId), this.carts.expiryNow(), productId, ...this.onceArgs(once)),
     );
     const reply = this.firstOutcome<RemoveReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
+    await this.replicated('remove_item', cartId, sent);
     return reply[0] === 1 ? parseLines(reply[1]) : null;
   }
 
@@ -286,6 +291,7 @@ export class RedisCartStore implements CartStore {
       this.carts.move(boundary(sent[2] as string), null);
       if (sent[0] === 1) this.orders.move(null, expiresAt);
     });
+    await this.replicated('checkout', cartId, sent);
     if (reply[0] === 0) return null;
     const placed = JSON.parse(reply[1]) as Order;
     return {
@@ -295,6 +301,11 @@ export class RedisCartStore implements CartStore {
       totalCents: placed.totalCents,
       createdAt: placed.createdAt,
     };
+  }
+
+  /** WAIT for the replicas (ReplicationWait) after a script that wrote: not after a retry answered from the outcomes hash. */
+  private async replicated(operation: string, cartId: string, sent: unknown[]): Promise<void> {
+    if (sent[0] !== 2) await this.replication.after(operation, this.keys.cart(cartId));
   }
 
   private onceArgs(once: Idempotency | undefined): OnceArgs {
@@ -324,6 +335,7 @@ export class RedisCartStore implements CartStore {
   async discard(cartId: string): Promise<void> {
     const raw = await redisCall('discard', () => this.client.getdel(this.keys.cart(cartId)));
     if (raw !== null) this.carts.move(unstamp(raw)?.expiresAt ?? null, null);
+    if (raw !== null) await this.replication.after('discard', this.keys.cart(cartId));
   }
 
   count(): Promise<number> {

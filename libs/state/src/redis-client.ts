@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
+import type { RedisTopology } from '@app/config';
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -25,7 +26,17 @@ export const REDIS_ERROR_LOG_INTERVAL_MS = 10_000;
  * The caller owns the client and ends it with `quit()`/`disconnect()`.
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
-  const client = new Redis(url, {
+  const client = new Redis(url, failFastOptions(options));
+  reportErrors(client, options);
+  return client;
+}
+
+/** A client of any topology: one Redis, a Sentinel-watched master, or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** ioredis options that make a connection fail fast and heal by itself (see createRedisClient). */
+function failFastOptions(options: RedisClientOptions): RedisOptions {
+  return {
     enableOfflineQueue: false,
     // Commands issued in the same turn of the event loop go out in one write: a replica answers
     // the many calls one gateway write carried, and a syscall per command costs more than Redis.
@@ -40,7 +51,11 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     // disconnect() arms a timer of this length to destroy the last socket, even one that is
     // already closed (during reconnection): keep it short so a closed client lets the process exit.
     disconnectTimeout: 200,
-  });
+  };
+}
+
+/** Hands connection errors to `onError`, at most one per REDIS_ERROR_LOG_INTERVAL_MS. */
+function reportErrors(client: RedisClient, options: RedisClientOptions): void {
   let lastReportedAt = Number.NEGATIVE_INFINITY;
   // Without a listener an 'error' event would be thrown as an uncaught exception.
   client.on('error', (error: Error) => {
@@ -49,11 +64,59 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     lastReportedAt = now;
     options.onError?.(error);
   });
+}
+
+/** A write sent to a master the Sentinels have demoted meanwhile. */
+const READONLY = /^READONLY/;
+
+/**
+ * A fail-fast client (see createRedisClient) for any REDIS_TOPOLOGY:
+ *
+ * - `single`: createRedisClient(url).
+ * - `sentinel`: asks the Sentinels for the master and follows failovers: it subscribes to the
+ *   Sentinels' `+switch-master` (ioredis' failover detector), so a master that hangs instead of
+ *   closing its connections is left as soon as the Sentinels promote another (ioredis #1314);
+ *   meanwhile the command timeout turns every call into a fast failure. A write that reaches a
+ *   demoted master (READONLY) reconnects to ask the Sentinels again.
+ * - `cluster`: an ioredis Cluster that learns the slots from any seed node and refreshes them
+ *   every second and after MOVED; every lab key of a session shares a hash tag, so every script
+ *   stays in one slot.
+ */
+export function createTopologyClient(topology: RedisTopology, options: RedisClientOptions = {}): RedisClient {
+  if (topology.kind === 'single') return createRedisClient(topology.url, options);
+  const base = failFastOptions(options);
+  let client: RedisClient;
+  if (topology.kind === 'sentinel') {
+    client = new Redis({
+      ...base,
+      sentinels: topology.sentinels,
+      name: topology.masterName,
+      role: 'master',
+      failoverDetector: true,
+      sentinelRetryStrategy: (attempt) => Math.min(attempt * 50, REDIS_MAX_RECONNECT_DELAY_MS),
+      sentinelCommandTimeout: 500,
+      reconnectOnError: (error) => (READONLY.test(error.message) ? 2 : false),
+    });
+  } else {
+    const { retryStrategy, enableOfflineQueue, ...nodeOptions } = base;
+    client = new Cluster(topology.nodes, {
+      enableOfflineQueue,
+      enableAutoPipelining: true,
+      redisOptions: nodeOptions,
+      clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? REDIS_MAX_RECONNECT_DELAY_MS,
+      slotsRefreshInterval: 1000,
+      slotsRefreshTimeout: 500,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      maxRedirections: 4,
+    });
+  }
+  reportErrors(client, options);
   return client;
 }
 
 /** Ends a client politely (QUIT) when it is connected, at once otherwise. Never throws. */
-export async function closeRedisClient(client: Redis): Promise<void> {
+export async function closeRedisClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   try {
     if (client.status === 'ready') await client.quit();

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { ExpiryGrid } from './expiry';
 import { LUA_STAMPS, redisCall } from './redis-support';
 
@@ -67,7 +67,7 @@ export class RedisLedger {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    client: Redis,
+    client: RedisClient,
     private readonly key: string,
     readonly grid: ExpiryGrid,
   ) {

@@ -1,8 +1,8 @@
 import type { SessionUser } from '@app/contracts';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { ExpiryGrid } from './expiry';
 import { RedisLedger } from './redis-ledger';
-import { redisCall, RedisKeyspace, redisPing, RedisStoreOptions, stamp, unstamp } from './redis-support';
+import { redisCall, RedisKeyspace, redisPing, RedisStoreOptions, ReplicationWait, stamp, unstamp } from './redis-support';
 import type { SessionStore, StoreBackend } from './stores';
 
 /**
@@ -11,28 +11,33 @@ import type { SessionStore, StoreBackend } from './stores';
  * destroy is GETDEL, get is a plain GET; when the expiry read with it is due to slide (at most
  * once per expiry step, see ExpiryGrid), a script slides it in the background. The sessions
  * ledger (RedisLedger) follows every change, so `count()` is one command whatever the keyspace.
- * Every replica sees the same sessions. Redis failures reject with StoreUnavailableError. The
+ * Every replica sees the same sessions. With `waitReplicas`, create and destroy answer only once
+ * that many replicas have the change (ReplicationWait). Redis failures reject with StoreUnavailableError. The
  * client belongs to the caller: `close()` leaves it open.
  */
 export class RedisSessionStore implements SessionStore {
   readonly backend: StoreBackend = 'redis';
   private readonly keys: RedisKeyspace;
   private readonly ledger: RedisLedger;
+  private readonly replication: ReplicationWait;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     ttlSeconds: number,
     options: RedisStoreOptions = {},
   ) {
     this.keys = new RedisKeyspace(options.keyPrefix);
     this.ledger = new RedisLedger(client, this.keys.ledger('sessions'), new ExpiryGrid(ttlSeconds, options.expiryStepMs));
+    this.replication = new ReplicationWait(client, options);
   }
 
   async create(sid: string, user: SessionUser): Promise<void> {
     const expiresAt = this.ledger.expiryNow();
     const value = stamp(expiresAt, JSON.stringify({ userId: user.userId, username: user.username }));
-    const replaced = await redisCall('create', () => this.client.set(this.keys.session(sid), value, 'PXAT', expiresAt, 'GET'));
+    const key = this.keys.session(sid);
+    const replaced = await redisCall('create', () => this.client.set(key, value, 'PXAT', expiresAt, 'GET'));
     this.ledger.move(replaced === null ? null : (unstamp(replaced)?.expiresAt ?? null), expiresAt);
+    await this.replication.after('create', key);
   }
 
   async get(sid: string): Promise<SessionUser | null> {
@@ -46,9 +51,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async destroy(sid: string): Promise<boolean> {
-    const raw = await redisCall('destroy', () => this.client.getdel(this.keys.session(sid)));
+    const key = this.keys.session(sid);
+    const raw = await redisCall('destroy', () => this.client.getdel(key));
     if (raw === null) return false;
     this.ledger.move(unstamp(raw)?.expiresAt ?? null, null);
+    await this.replication.after('destroy', key);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import { StoreUnavailableError } from './stores';
 
 /** Default key prefix of the Redis adapters. */
@@ -53,6 +53,55 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Expiry boundaries (see ExpiryGrid). Default: a sixtieth of the TTL, within 100 ms … 10 s. */
   expiryStepMs?: number;
+  /** WAIT after every write until this many replicas have it (REDIS_WAIT_REPLICAS). Default 0: no WAIT. */
+  waitReplicas?: number;
+  /** How long that WAIT may block. Default 250 ms. */
+  waitTimeoutMs?: number;
+}
+
+/**
+ * Synchronous replication, as far as Redis offers it: after a write is applied, WAIT on the same
+ * connection (the node that holds the key, in a cluster) until `replicas` replicas acknowledged
+ * everything this connection wrote. A write they do not all acknowledge in time rejects with
+ * StoreUnavailableError (mayHaveApplied: the master has it, a failover may drop it), so the caller
+ * answers 503 `outcome_unknown` rather than acknowledging a write a failover could lose. WAIT
+ * narrows the window; it does not make Redis strongly consistent (a replica that acknowledged may
+ * still lose the promotion race).
+ */
+export class ReplicationWait {
+  readonly replicas: number;
+  readonly timeoutMs: number;
+
+  constructor(
+    private readonly client: RedisClient,
+    options: Pick<RedisStoreOptions, 'waitReplicas' | 'waitTimeoutMs'> = {},
+  ) {
+    this.replicas = options.waitReplicas ?? 0;
+    this.timeoutMs = options.waitTimeoutMs ?? 250;
+  }
+
+  /** Resolves once `replicas` replicas have the write just made on `key` (at once when replicas is 0). */
+  async after(operation: string, key: string): Promise<void> {
+    if (this.replicas === 0) return;
+    let acknowledged: number;
+    try {
+      // A pipeline with a keyed command goes to the node that holds the key, on the connection the
+      // write took: WAIT then covers that write (in a cluster as on a single master).
+      const replies = await this.client.pipeline().exists(key).wait(this.replicas, this.timeoutMs).exec();
+      const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
+      if (error) throw error;
+      acknowledged = Number(count);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`redis ${operation}: WAIT failed after the write: ${reason}`, { cause: error, mayHaveApplied: true });
+    }
+    if (acknowledged < this.replicas) {
+      throw new StoreUnavailableError(
+        `redis ${operation}: ${acknowledged} of ${this.replicas} replicas acknowledged the write within ${this.timeoutMs} ms`,
+        { mayHaveApplied: true },
+      );
+    }
+  }
 }
 
 /** A stored value with its expiry in front, so a plain GET tells whether the entry's expiry is due to slide. */
@@ -97,7 +146,7 @@ export async function redisCall<T>(operation: string, call: () => Promise<T>): P
 }
 
 /** PING answered within the client's command timeout. */
-export async function redisPing(client: Redis): Promise<boolean> {
+export async function redisPing(client: RedisClient): Promise<boolean> {
   try {
     return (await client.ping()) === 'PONG';
   } catch {

@@ -1,9 +1,8 @@
 import { DynamicModule, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
-import { usesRedis, type StateMode } from '@app/config';
-import type Redis from 'ioredis';
+import { formatNodeList, RedisConfig, RedisTopology, StateMode, usesRedis } from '@app/config';
 import { MemoryCartStore, MemorySessionStore, StateSnapshot, TransferableState } from './memory-stores';
 import { ObservedCartStore, ObservedSessionStore, StoreObserver } from './observed-stores';
-import { closeRedisClient, createRedisClient } from './redis-client';
+import { closeRedisClient, createTopologyClient, RedisClient } from './redis-client';
 import { RedisCartStore } from './redis-cart-store';
 import { RedisSessionStore } from './redis-session-store';
 import { StateGauges, stateHolder } from './state-gauges';
@@ -16,6 +15,8 @@ export interface StateModuleOptions {
   mode: StateMode;
   /** Used in `redis` mode only. */
   redisUrl: string;
+  /** REDIS_TOPOLOGY and REDIS_WAIT_REPLICAS (redis mode); default: a single Redis at `redisUrl`, no WAIT. */
+  redis?: RedisConfig;
   /** Sliding expiry of sessions and carts (and lifetime of orders), whole seconds. */
   ttlSeconds: number;
   /** The stores to provide: `sessions` → SESSION_STORE, `carts` → CART_STORE. */
@@ -46,7 +47,7 @@ class StateResources implements OnApplicationShutdown {
 
   constructor(
     private readonly stores: Array<SessionStore | CartStore>,
-    private readonly client: Redis | undefined,
+    private readonly client: RedisClient | undefined,
   ) {}
 
   onApplicationShutdown(): Promise<void> {
@@ -59,18 +60,24 @@ class StateResources implements OnApplicationShutdown {
 }
 
 /** Redacts credentials: the URL may carry a password. */
-function describeRedis(url: string): string {
+function describeRedis(topology: RedisTopology): string {
+  if (topology.kind === 'sentinel') return `master ${topology.masterName} of Sentinels ${formatNodeList(topology.sentinels)}`;
+  if (topology.kind === 'cluster') return `cluster ${formatNodeList(topology.nodes)}`;
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(topology.url);
     return `${parsed.hostname}:${parsed.port || '6379'}`;
   } catch {
     return 'Redis';
   }
 }
 
-async function connectRedis(options: StateModuleOptions, logger: Logger): Promise<Redis> {
-  const where = describeRedis(options.redisUrl);
-  const client = createRedisClient(options.redisUrl, {
+function topologyOf(options: StateModuleOptions): RedisTopology {
+  return options.redis?.topology ?? { kind: 'single', url: options.redisUrl };
+}
+
+async function connectRedis(options: StateModuleOptions, logger: Logger): Promise<RedisClient> {
+  const where = describeRedis(topologyOf(options));
+  const client = createTopologyClient(topologyOf(options), {
     commandTimeoutMs: options.commandTimeoutMs,
     onError: (error) => logger.warn(`Redis at ${where} unavailable: ${error.message}`),
   });
@@ -93,6 +100,7 @@ async function connectRedis(options: StateModuleOptions, logger: Logger): Promis
 
 function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provider {
   const { ttlSeconds, keyPrefix } = options;
+  const storeOptions = { keyPrefix, ...options.redis?.durability };
   switch (options.mode) {
     case 'stateful':
       return {
@@ -103,11 +111,11 @@ function rawStoreProvider(kind: StateKind, options: StateModuleOptions): Provide
     case 'jwt':
       return {
         provide: RAW_STORE[kind],
-        useFactory: (client: Redis) =>
+        useFactory: (client: RedisClient) =>
           kind === 'sessions'
-            ? new RedisSessionStore(client, ttlSeconds, { keyPrefix })
+            ? new RedisSessionStore(client, ttlSeconds, storeOptions)
             : // jwt mode: a cart id names a user, and the cart outlives every login.
-              new RedisCartStore(client, ttlSeconds, { keyPrefix, ownedBy: options.mode === 'jwt' ? 'user' : 'session' }),
+              new RedisCartStore(client, ttlSeconds, { ...storeOptions, ownedBy: options.mode === 'jwt' ? 'user' : 'session' }),
         inject: [REDIS_CLIENT],
       };
     default: {
@@ -178,7 +186,10 @@ export class StateModule {
     providers.push({
       provide: StateResources,
       useFactory: (...resources: unknown[]) =>
-        new StateResources(resources.slice(0, kinds.length) as Array<SessionStore | CartStore>, resources[kinds.length] as Redis | undefined),
+        new StateResources(
+          resources.slice(0, kinds.length) as Array<SessionStore | CartStore>,
+          resources[kinds.length] as RedisClient | undefined,
+        ),
       inject: resourceTokens,
     });
 

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
-import type { ReplicaAddress } from '@app/config';
+import type { RedisTopology, ReplicaAddress } from '@app/config';
 import type { ChatDeliverable, ChatDeliverMessage } from '@app/contracts';
-import { closeRedisClient, createRedisClient, DEFAULT_KEY_PREFIX } from '@app/state';
+import { closeRedisClient, createTopologyClient, DEFAULT_KEY_PREFIX, type RedisClient } from '@app/state';
 import { injectTraceContext, isTracingActive, ThrottledErrorLog, TraceCarrier, withServerSpan } from '@app/telemetry';
 import type { ChatDelivery } from './chat-delivery';
 import { ChatFanout, RouteResult } from './chat-fanout';
@@ -43,11 +42,11 @@ export const chatKeys = {
 export class RedisFanout implements ChatFanout {
   private readonly logger = new Logger('RedisFanout');
   private readonly errors = new ThrottledErrorLog((line) => this.logger.warn(line));
-  private publisher: Redis | undefined;
-  private subscriber: Redis | undefined;
+  private publisher: RedisClient | undefined;
+  private subscriber: RedisClient | undefined;
 
   constructor(
-    private readonly redisUrl: string,
+    private readonly topology: RedisTopology,
     private readonly self: ReplicaAddress,
     private readonly delivery: ChatDelivery,
     private readonly atLeastOnce = false,
@@ -55,8 +54,8 @@ export class RedisFanout implements ChatFanout {
 
   async start(): Promise<void> {
     const onError = (error: Error) => this.logger.warn(`redis: ${error.message}`);
-    const publisher = (this.publisher = createRedisClient(this.redisUrl, { onError }));
-    const subscriber = (this.subscriber = createRedisClient(this.redisUrl, { onError }));
+    const publisher = (this.publisher = createTopologyClient(this.topology, { onError }));
+    const subscriber = (this.subscriber = createTopologyClient(this.topology, { onError }));
     subscriber.on('message', (_channel: string, data: string) => this.receive(data));
     // After a reconnect, subscribe again to every user here (also those whose SUBSCRIBE failed while Redis was away).
     subscriber.on('ready', () => {
@@ -173,6 +172,6 @@ interface PublishedFrame extends ChatDeliverMessage {
   trace?: TraceCarrier;
 }
 
-function once(client: Redis, event: string): Promise<void> {
+function once(client: RedisClient, event: string): Promise<void> {
   return new Promise((resolve) => client.once(event, () => resolve()));
 }

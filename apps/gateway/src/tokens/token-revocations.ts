@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import { DEFAULT_KEY_PREFIX } from '@app/state';
+import { DEFAULT_KEY_PREFIX, type RedisClient } from '@app/state';
 import type { LabTokenClaims } from '@app/tokens';
 
 /**
@@ -77,7 +76,7 @@ export class TokenRevocations {
   private readonly lifetimeMs: number;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     ttls: { accessTtlSeconds: number; refreshTtlSeconds: number },
     private readonly keys = new TokenKeyspace(),
     private readonly now: () => number = Date.now,
