@@ -1,4 +1,4 @@
-import { activeReplicas, LabHandle, RestartResult, waitUntil } from '../tools/kit';
+import { activeReplicas, findReplica, LabHandle, RestartResult, waitUntil } from '../tools/kit';
 import { runExperiment } from '../tools/experiments/runner';
 import { PlacedShopper, placeShoppers as placeWithLine, Shopper } from './support/shopper';
 
@@ -58,6 +58,7 @@ describe('deploys: restarting replicas one way or another', () => {
       expect(onUser3.length).toBeGreaterThan(2);
       let result: RestartResult | undefined;
       const restarting = lab.restart('user-3', 'drain', 60).then((r) => (result = r));
+      await waitUntil('user-3 to be draining', async () => findReplica(await lab.topology(), 'user-3')?.draining === true, { timeoutMs: 20_000 });
       // The drain has begun once the topology still shows user-3 up and new logins avoid it.
       const newcomers = await placeShoppers(lab.url, 20, 400);
       expect(newcomers.filter((p) => p.userReplica === 'user-3')).toEqual([]);

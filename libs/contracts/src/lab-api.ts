@@ -10,6 +10,8 @@ export interface TopologyReplica {
   up: boolean;
   /** The gateway routes to it. */
   active: boolean;
+  /** Being drained for a restart (`POST /lab/replicas/:id/restart` with `drain` or `handoff`): no new session lands on it. */
+  draining?: boolean;
   pid?: number;
   startedAt?: string;
   /** Sessions (user) or carts (cart) it holds at the last health check; `shared` in redis mode. */

@@ -35,6 +35,7 @@ export class LabService {
         metricsUrl: `http://${link.address.host}:${link.address.metricsPort}/metrics`,
         up: link.up,
         active,
+        draining: this.directory.isDraining(link.id),
         pid: link.health?.pid,
         startedAt: link.health?.startedAt,
         held: link.health?.held,
