@@ -8,6 +8,7 @@ import { Lab } from '../../lab/lab';
 import { freePort, freePortBlock } from '../../kit/ports';
 import { RedisServerProcess } from '../../lab/redis-server';
 import { cookieFromSetCookie } from '../../kit/headers';
+import { delay } from '../../kit/wait';
 import { labCpuSeconds, processCpuSeconds, redisCpuSeconds } from '../cpu';
 import { PeerProcess, ROOT } from './peer-process';
 import {
@@ -146,12 +147,18 @@ async function logInAll(
 ): Promise<{ cookies: string[]; expectedCarts: CartView[] }> {
   const one = async (index: number): Promise<string> => {
     const username = `user${index + 1}`;
-    const login = await fetch(`${url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-    });
-    await login.arrayBuffer();
+    // statelab answers 503 login_busy with Retry-After while a user replica hashes other passwords: wait and try again.
+    let login: Response;
+    for (let attempt = 1; ; attempt++) {
+      login = await fetch(`${url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+      });
+      await login.arrayBuffer();
+      if (login.status !== 503 || attempt >= 20) break;
+      await delay(1000 * Math.max(1, Number(login.headers.get('retry-after')) || 1));
+    }
     const value = cookieFromSetCookie({ 'set-cookie': login.headers.getSetCookie() }, cookieName);
     if (login.status !== 200 || typeof value !== 'string') throw new Error(`login of ${username} answered ${login.status} without a ${cookieName} cookie`);
     const cookie = `${cookieName}=${value}`;
