@@ -214,6 +214,10 @@ export class LabService {
     const blueHeld = plans.flatMap((plan) => plan.blue.map((id) => this.directory.find(id)?.health?.held));
     const held = blueHeld.some((h) => h?.shared) ? null : blueHeld.reduce((sum, h) => sum + (h?.count ?? 0), 0);
     for (const plan of plans) this.directory.routeRange(plan.service, plan.greenFirst, plan.count);
+    // Calls already on their way to the old set finish before it stops (at most 5 s), as a load balancer's connection draining does.
+    const blueLinks = plans.flatMap((plan) => plan.blue.map((id) => this.directory.find(id) as ReplicaLink));
+    const drainedBy = Date.now() + 5_000;
+    while (blueLinks.some((link) => link.client.inFlight > 0) && Date.now() < drainedBy) await sleep(10);
     for (const plan of plans) await this.setRunningReplicas(plan.service, plan.count, plan.greenFirst);
     return {
       blue: plans.flatMap((plan) => plan.blue),
