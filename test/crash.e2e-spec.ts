@@ -1,24 +1,9 @@
-import { findReplica, startLab, StartedLab, startPrivateRedis, Topology, waitUntil } from '../tools/kit';
-import { labCall, placeShoppers, Shopper } from './support/shopper';
+import { startLab, StartedLab, startPrivateRedis, waitUntil } from '../tools/kit';
+import { crashAndAwaitRestart, labCall, placeShoppers, Shopper } from './support/shopper';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
 /** Logs in `count` shoppers, each with one cart line, noting which replicas hold their state. */
 const place = (url: string, count: number) => placeShoppers(url, count, { firstUser: 101, productId: 'p-3', quantity: 2 });
-
-/** Crashes a replica through the lab API and waits until its supervisor brought a new process up. */
-async function crashAndAwaitRestart(url: string, id: string): Promise<void> {
-  const crash = await labCall(url, 'POST', `/lab/replicas/${id}/crash`);
-  expect(crash.status).toBe(202);
-  await waitUntil(
-    `${id} to come back`,
-    async () => {
-      const topology = (await labCall<Topology>(url, 'GET', '/lab/topology')).body;
-      const replica = topology && findReplica(topology, id);
-      return replica?.up && replica.pid !== crash.body.pid;
-    },
-    { timeoutMs: 20000 },
-  );
-}
 
 describe('crashing a replica', () => {
   describe('in stateful mode', () => {

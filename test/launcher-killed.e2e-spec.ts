@@ -6,7 +6,7 @@ import { freePort, waitUntil } from '../tools/kit';
 import { prometheusAvailable } from '../tools/lab/prometheus';
 import { redisServerAvailable } from '../tools/lab/redis-server';
 import type { RunRecord } from '../tools/lab/lab-run';
-import { descendantsOf, LauncherProcess, launcherPorts, stillRunning } from './support/launcher';
+import { descendantsOf, LauncherProcess, smallLabEnvironment, stillRunning } from './support/launcher';
 
 /**
  * A launcher killed with SIGKILL cannot stop anything. Its replicas notice (IPC); the children
@@ -32,18 +32,13 @@ describe('npm run lab: a launcher killed with SIGKILL', () => {
   beforeAll(async () => {
     if (!redisServerAvailable()) throw new Error('this suite needs redis-server on PATH (apt-get install redis-server)');
     folder = mkdtempSync(path.join(tmpdir(), 'statelab-launcher-'));
-    env = childEnvironment({
-      ...(await launcherPorts()),
-      STATE_MODE: 'redis',
-      // Nothing answers there: the launcher starts its own redis-server, a child without IPC.
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      USER_REPLICAS: '1',
-      CART_REPLICAS: '1',
-      PRODUCT_REPLICAS: '1',
-      TMPDIR: folder,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-    });
+    env = childEnvironment(
+      await smallLabEnvironment(folder, {
+        STATE_MODE: 'redis',
+        // Nothing answers there: the launcher starts its own redis-server, a child without IPC.
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      }),
+    );
   });
 
   afterAll(() => {

@@ -6,7 +6,7 @@ import { Shopper, startPrivateRedis, waitUntil } from '../tools/kit';
 import { findGrafana } from '../tools/lab/grafana';
 import { prometheusAvailable, redisExporterAvailable } from '../tools/lab/prometheus';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
-import { descendantsOf, LauncherProcess, launcherPorts, stillRunning } from './support/launcher';
+import { descendantsOf, LauncherProcess, smallLabEnvironment, stillRunning } from './support/launcher';
 
 /**
  * `npm run lab` as a person runs it: a real launcher process (one replica per service, redis
@@ -30,18 +30,7 @@ describe('npm run lab: Ctrl-C and restarts', () => {
   beforeAll(async () => {
     redis = await startPrivateRedis({ appendOnly: false });
     folder = mkdtempSync(path.join(tmpdir(), 'statelab-launcher-'));
-    env = childEnvironment({
-      ...(await launcherPorts()),
-      STATE_MODE: 'redis',
-      REDIS_URL: redis.url,
-      USER_REPLICAS: '1',
-      CART_REPLICAS: '1',
-      PRODUCT_REPLICAS: '1',
-      // Its Prometheus folder goes here, where the test can see what is left.
-      TMPDIR: folder,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-    });
+    env = childEnvironment(await smallLabEnvironment(folder, { STATE_MODE: 'redis', REDIS_URL: redis.url }));
   });
 
   afterAll(async () => {
@@ -63,7 +52,14 @@ describe('npm run lab: Ctrl-C and restarts', () => {
 
     const afterStop = launcher.lines.slice(launcher.lines.indexOf('stopping the lab…'));
     const stoppedLines = (id: string) => afterStop.filter((line) => new RegExp(`^${id}\\s+stopped`).test(line));
-    const expected = ['gateway', 'user-1', 'cart-1', 'product-1', ...(prometheusAvailable() ? ['prometheus'] : []), ...(prometheusAvailable() && redisExporterAvailable() ? ['exporter'] : [])];
+    const expected = [
+      'gateway',
+      'user-1',
+      'cart-1',
+      'product-1',
+      ...(prometheusAvailable() ? ['prometheus'] : []),
+      ...(prometheusAvailable() && redisExporterAvailable() ? ['exporter'] : []),
+    ];
     for (const id of expected) expect({ id, lines: stoppedLines(id) }).toEqual({ id, lines: [expect.stringMatching(new RegExp(`^${id}\\s+stopped$`))] });
     expect(launcher.lines.filter((line) => /restarting|exited \(/.test(line))).toEqual([]);
     expect(launcher.lines[launcher.lines.length - 1]).toMatch(/^lab stopped in \d+\.\ds$/);

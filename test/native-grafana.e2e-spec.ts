@@ -5,7 +5,7 @@ import { load } from 'js-yaml';
 import { childEnvironment } from '@app/config';
 import { httpRequest, waitUntil } from '../tools/kit';
 import { prometheusAvailable } from '../tools/lab/prometheus';
-import { descendantsOf, LauncherProcess, launcherPorts, stillRunning } from './support/launcher';
+import { descendantsOf, LauncherProcess, smallLabEnvironment, stillRunning } from './support/launcher';
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -60,16 +60,7 @@ describe('npm run lab with Grafana on PATH', () => {
     folder = mkdtempSync(path.join(tmpdir(), 'statelab-grafana-test-'));
     const recordFile = path.join(folder, 'stand-in.json');
     writeStandIn(path.join(folder, 'bin'), recordFile);
-    const env = childEnvironment({
-      ...(await launcherPorts()),
-      STATE_MODE: 'stateful',
-      USER_REPLICAS: '1',
-      CART_REPLICAS: '1',
-      PRODUCT_REPLICAS: '1',
-      TMPDIR: folder,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-    });
+    const env = childEnvironment(await smallLabEnvironment(folder, { STATE_MODE: 'stateful' }));
     env.PATH = `${path.join(folder, 'bin')}${path.delimiter}${env.PATH ?? ''}`;
     launcher = new LauncherProcess(folder, env);
     await launcher.ready();
@@ -93,13 +84,18 @@ describe('npm run lab with Grafana on PATH', () => {
 
   it('provisions the Prometheus datasource at the Prometheus the launcher started, which answers', async () => {
     const prometheus = launcher.url('prometheus') as string;
-    const datasources = load(record.files[path.join('datasources', 'datasources.yml')]) as { datasources: { uid: string; type: string; url: string; isDefault: boolean }[] };
+    const datasources = load(record.files[path.join('datasources', 'datasources.yml')]) as {
+      datasources: { uid: string; type: string; url: string; isDefault: boolean }[];
+    };
     expect(datasources.datasources).toEqual([expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: prometheus, isDefault: true })]);
     expect((await httpRequest(`${prometheus}/-/ready`, { timeoutMs: 2000 })).status).toBe(200);
     // …and that Prometheus scrapes this lab's gateway.
     await waitUntil(
       'Prometheus to list the gateway as a target',
-      async () => JSON.parse((await httpRequest(`${prometheus}/api/v1/targets`, { timeoutMs: 2000 })).text).data.activeTargets.some((target: { labels: { job: string } }) => target.labels.job === 'gateway'),
+      async () =>
+        JSON.parse((await httpRequest(`${prometheus}/api/v1/targets`, { timeoutMs: 2000 })).text).data.activeTargets.some(
+          (target: { labels: { job: string } }) => target.labels.job === 'gateway',
+        ),
       { timeoutMs: 15_000 },
     );
   });

@@ -1,23 +1,8 @@
-import { findReplica, GatewayClient, startLab, StartedLab, Topology, waitUntil } from '../tools/kit';
+import { GatewayClient, startLab, StartedLab, waitUntil } from '../tools/kit';
 import { AcknowledgedWriter } from '../tools/experiments/acknowledged-writes';
 import { placeShoppers } from '../tools/experiments/probe-shoppers';
 import type { PrivateRedisTopology } from '../tools/lab/redis-topology';
-import { labCall, Shopper } from './support/shopper';
-
-/** Crashes a replica through the lab API and waits until its supervisor brought a new process up. */
-async function crashAndAwaitRestart(url: string, id: string): Promise<void> {
-  const crash = await labCall(url, 'POST', `/lab/replicas/${id}/crash`);
-  expect(crash.status).toBe(202);
-  await waitUntil(
-    `${id} to come back`,
-    async () => {
-      const topology = (await labCall<Topology>(url, 'GET', '/lab/topology')).body;
-      const replica = topology && findReplica(topology, id);
-      return replica?.up && replica.pid !== crash.body.pid;
-    },
-    { timeoutMs: 20_000 },
-  );
-}
+import { crashAndAwaitRestart, Shopper } from './support/shopper';
 
 // Sentinel runs with REDIS_WAIT_REPLICAS=1 and min-replicas-to-write 1, the cluster with Redis' asynchronous default.
 describe.each([

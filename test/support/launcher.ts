@@ -19,6 +19,24 @@ export async function launcherPorts(): Promise<Record<string, string>> {
   };
 }
 
+/**
+ * The environment of a small native lab for the launcher suites: free ports, one replica per
+ * service, temp folders under `folder` (where the test can see what is left), tracing off.
+ */
+export async function smallLabEnvironment(folder: string, extra: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+  return {
+    ...(await launcherPorts()),
+    USER_REPLICAS: '1',
+    CART_REPLICAS: '1',
+    PRODUCT_REPLICAS: '1',
+    CHAT_REPLICAS: '1',
+    TMPDIR: folder,
+    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+    ...extra,
+  };
+}
+
 /** pid → parent pid of every process on the machine (Linux /proc); zombies left out. */
 function parentsOfAll(): Map<number, number> {
   const parents = new Map<number, number>();
@@ -114,7 +132,9 @@ export class LauncherProcess {
   exited(timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     return Promise.race([
       this.exit,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the launcher did not exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`the launcher did not exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs).unref(),
+      ),
     ]);
   }
 

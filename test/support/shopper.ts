@@ -1,4 +1,4 @@
-import { GatewayClient, Reply as KitReply, Shopper as KitShopper } from '../../tools/kit';
+import { findReplica, GatewayClient, Reply as KitReply, Shopper as KitShopper, Topology, waitUntil } from '../../tools/kit';
 
 /*
  * The kit's shopper for the end-to-end suites. A test reads a reply's JSON by the shape it
@@ -45,4 +45,19 @@ export async function placeShoppers(url: string, count: number, options: { first
     placed.push(...(await Promise.all(batch)));
   }
   return placed;
+}
+
+/** Crashes a replica through the lab API and waits until its supervisor brought a new process up. */
+export async function crashAndAwaitRestart(url: string, id: string): Promise<void> {
+  const crash = await labCall(url, 'POST', `/lab/replicas/${id}/crash`);
+  expect(crash.status).toBe(202);
+  await waitUntil(
+    `${id} to come back`,
+    async () => {
+      const topology = (await labCall<Topology>(url, 'GET', '/lab/topology')).body;
+      const replica = topology && findReplica(topology, id);
+      return replica?.up && replica.pid !== crash.body.pid;
+    },
+    { timeoutMs: 20_000 },
+  );
 }
