@@ -14,10 +14,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Where port blocks are drawn from: above the well-known services (all below 10000) and below
+ * Linux's ephemeral range (32768-60999 by default), where the kernel picks the local port of every
+ * outgoing connection; a block there can be taken by a client socket between the check and the
+ * replica's listen (seen as EADDRINUSE once the lab had WebSockets and more connections).
+ */
+const BLOCK_RANGE = { from: 10_000, to: 32_000 } as const;
+
 /** A base port such that base … base+size are all free: the lab's replica port block. */
 export async function freePortBlock(size = 400): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 35000);
+    const base = BLOCK_RANGE.from + Math.floor(Math.random() * (BLOCK_RANGE.to - size - BLOCK_RANGE.from));
     if (await rangeIsFree(base, size)) return base;
   }
   throw new Error('no free block of ports found');

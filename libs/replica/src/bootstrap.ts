@@ -34,10 +34,7 @@ export function announce(config: LabConfig, line: string): void {
  * the hop (LabTcpServer) on its rpc port, and serves /metrics, /healthz and /readyz on its
  * metrics port (ReplicaHttpServer).
  */
-export async function bootstrapReplica(
-  service: ServiceName,
-  serviceModule: (context: ReplicaContext) => DynamicModule,
-): Promise<INestMicroservice> {
+export async function bootstrapReplica(service: ServiceName, serviceModule: (context: ReplicaContext) => DynamicModule): Promise<INestMicroservice> {
   exitWithParent();
   const config = configFromProcessEnv(loadLabConfig);
   const telemetryConfig = configFromProcessEnv(loadTelemetryConfig);
@@ -45,10 +42,7 @@ export async function bootstrapReplica(
   const secret = configFromProcessEnv((env) => loadHopSecret(env));
   const address = replicaAddress(config, service, identity.index);
   const context: ReplicaContext = { config, address, hopSecret: secret };
-  const telemetry = new ReplicaTelemetry(
-    { service, replica: address.id, mode: config.stateMode, routing: config.routing },
-    telemetryConfig.metricsEnabled,
-  );
+  const telemetry = new ReplicaTelemetry({ service, replica: address.id, mode: config.stateMode, routing: config.routing }, telemetryConfig.metricsEnabled);
 
   const faults = new ReplicaFaultState();
 
@@ -64,6 +58,7 @@ export async function bootstrapReplica(
         secret,
         observer: telemetry,
         beforeCall: (pattern) => faults.beforeCall(pattern),
+        afterCall: (pattern) => faults.afterCall(pattern),
       }),
       logger: nestLogLevels(config.logLevel),
       bufferLogs: false,

@@ -20,6 +20,18 @@ describe('ReplicaFaultState', () => {
     expect(state.beforeCall('lab.health')).toBeUndefined();
   });
 
+  it('waits for the calls being handled before a hand-off copies the state', async () => {
+    const state = new ReplicaFaultState();
+    state.beforeCall('cart.add-item');
+    let idle = false;
+    const waiting = state.whenIdle(2000).then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    state.afterCall('cart.add-item');
+    await waiting;
+    expect(idle).toBe(true);
+  });
+
   it('hangs every call of a hung replica', () => {
     const state = new ReplicaFaultState();
     state.apply({ ...NO_FAULTS, hang: true });

@@ -18,6 +18,8 @@ const INJECTED: LabErrorBody = { status: 500, code: ErrorCodes.injectedFailure, 
 export class ReplicaFaultState {
   private current: ReplicaFaults = NO_FAULTS;
   private closed = false;
+  /** Service calls past the gate and not yet answered. */
+  private active = 0;
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -31,9 +33,27 @@ export class ReplicaFaultState {
 
   /** Undefined to run the handler at once, `hang` never to answer, else a promise that delays or fails the call. */
   beforeCall(pattern: string): CallGate {
-    if (this.closed && !pattern.startsWith('lab.')) return Promise.reject(RESTARTING);
+    if (pattern.startsWith('lab.')) return undefined;
+    const gate = this.gateFor();
+    if (gate !== 'hang') this.active++;
+    return gate;
+  }
+
+  /** A service call that passed beforeCall was answered. */
+  afterCall(pattern: string): void {
+    if (!pattern.startsWith('lab.')) this.active--;
+  }
+
+  /** Resolves once no service call is being handled (or after `timeoutMs`): a hand-off copies the state only then. */
+  async whenIdle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.active > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+
+  private gateFor(): CallGate {
+    if (this.closed) return Promise.reject(RESTARTING);
     const faults = this.current;
-    if (faults === NO_FAULTS || pattern.startsWith('lab.')) return undefined;
+    if (faults === NO_FAULTS) return undefined;
     if (faults.hang) return 'hang';
     if (faults.failurePercent > 0 && this.random() * 100 < faults.failurePercent) return Promise.reject(INJECTED);
     if (faults.latencyMs > 0) return new Promise((resolve) => setTimeout(resolve, faults.latencyMs));

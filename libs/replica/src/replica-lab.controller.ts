@@ -50,15 +50,16 @@ export class ReplicaLabController implements OnModuleInit {
   }
 
   /**
-   * A deploy's hand-off, first half: every entry this replica holds, taken in one turn of the
-   * event loop together with closing the gate, so no write can land after the copy and be lost:
-   * every later call is refused (503 replica_restarting) until the process is replaced.
+   * A deploy's hand-off, first half: the gate closes (every later call is refused with 503
+   * replica_restarting until the process is replaced), the calls already being handled finish,
+   * and only then is every entry copied: no write can land after the copy and be lost.
    */
   @MessagePattern(LabPatterns.handoffExport)
-  handoffExport(): HandoffExport {
+  async handoffExport(): Promise<HandoffExport> {
     if (!this.transfer) return { shared: true };
-    const snapshot = this.transfer.exportState();
     this.faults.closeForRestart();
+    await this.faults.whenIdle(5_000);
+    const snapshot = this.transfer.exportState();
     const entries = Object.values(snapshot).reduce((sum, list) => sum + (list?.length ?? 0), 0);
     return { shared: false, snapshot, entries };
   }

@@ -28,7 +28,11 @@ export class RpcErrorFilter implements ExceptionFilter {
     if (exception instanceof StoreUnavailableError) {
       // A change whose command reached the store and got no answer may have been made: say so.
       if (exception.mayHaveApplied && WRITE_PATTERNS.has(pattern)) {
-        return { status: 503, code: ErrorCodes.outcomeUnknown, message: 'the state store did not answer a change it was sent: it may have been applied; look before you retry' };
+        return {
+          status: 503,
+          code: ErrorCodes.outcomeUnknown,
+          message: 'the state store did not answer a change it was sent: it may have been applied; look before you retry',
+        };
       }
       return { status: 503, code: ErrorCodes.storeUnavailable, message: 'the state store is unavailable' };
     }
@@ -37,7 +41,11 @@ export class RpcErrorFilter implements ExceptionFilter {
       return { status, code: errorCodeForStatus(status), message: exception.message };
     }
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
-    this.unexpected.error(exception, () => `unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    this.unexpected.error(
+      exception,
+      () =>
+        `unexpected error in ${pattern || 'handler'}${traceId ? ` trace_id=${traceId}` : ''}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+    );
     return { status: 500, code: ErrorCodes.internal, message: 'internal error' };
   }
 }

@@ -38,6 +38,8 @@ export interface LabTcpServerOptions {
   observer?: RpcServerObserver;
   /** Consulted before every call's handler; see CallGate. */
   beforeCall?: (pattern: string) => CallGate;
+  /** Told when a call that passed `beforeCall` (not a hung one) has been answered, well or not. */
+  afterCall?: (pattern: string) => void;
   maxFrameBytes?: number;
   /** Past this many unanswered calls on one connection the server stops reading it. Default 512. */
   maxInFlightPerConnection?: number;
@@ -99,7 +101,15 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
   }
 
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, writer: new FrameWriter(socket), challenge: newChallenge(), authenticated: false, inFlight: 0, paused: false, refused: false };
+    const connection: Connection = {
+      socket,
+      writer: new FrameWriter(socket),
+      challenge: newChallenge(),
+      authenticated: false,
+      inFlight: 0,
+      paused: false,
+      refused: false,
+    };
     this.connections.add(connection);
     const timer = setTimeout(() => {
       if (!connection.authenticated) this.refuse(connection, ErrorCodes.hopUnauthenticated, 'no proof of the lab secret in time');
@@ -140,7 +150,9 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
   private call(connection: Connection, id: number, frame: RequestFrame): void {
     const handler = this.messageHandlers.get(frame.pattern);
     if (!handler || handler.isEventHandler) {
-      connection.writer.write(JSON.stringify({ id, err: { status: 501, code: ErrorCodes.unknownPattern, message: `no handler for ${frame.pattern.slice(0, 64)}` } }));
+      connection.writer.write(
+        JSON.stringify({ id, err: { status: 501, code: ErrorCodes.unknownPattern, message: `no handler for ${frame.pattern.slice(0, 64)}` } }),
+      );
       return;
     }
     const gate = this.options.beforeCall?.(frame.pattern);
@@ -160,6 +172,7 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
         connection.paused = false;
         connection.socket.resume();
       }
+      this.options.afterCall?.(frame.pattern);
       this.options.observer?.handled(frame.pattern, outcome, Number(process.hrtime.bigint() - started) / 1e9);
     };
     result.then(
