@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { chromium, Browser, Page } from 'playwright-core';
 import { mapLimit, range, startLab, StartedLab } from '../tools/kit';
-import { CHROMIUM, chromiumAvailable } from './support/chromium';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable } from './support/chromium';
 import { labCall, Shopper } from './support/shopper';
 
 /*
@@ -28,15 +28,7 @@ suite(chromiumAvailable ? 'the status page in headless Chromium' : `the status p
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_FLAGS],
     });
     page = await browser.newPage();
   }, 120_000);

@@ -11,23 +11,23 @@ export interface ChromiumRun {
   stderr: string;
 }
 
+/** What every Chromium of the tests runs with: no sandbox or GPU (root, no display), and nothing that reaches the network on its own. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /**
  * Runs headless Chromium with a fresh profile (`workDir/profile`) and `args`; kills it (only it)
  * if it outlives `timeoutMs`.
  */
 export function runChromium(workDir: string, profile: string, args: readonly string[], timeoutMs = 45_000): Promise<ChromiumRun> {
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${path.join(workDir, profile)}`,
-    ...args,
-  ];
+  const flags = ['--headless', ...CHROMIUM_FLAGS, `--user-data-dir=${path.join(workDir, profile)}`, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, flags, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
