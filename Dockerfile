@@ -26,6 +26,6 @@ USER node
 ENV SERVICE=gateway
 # Memory settings of tools/lab/node-options.ts (the native launcher sets the same): the replicas'
 # NODE_OPTIONS by default, the gateway's container sets its own; malloc returns scrypt's buffers.
-ENV NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=128" MALLOC_MMAP_THRESHOLD_=1048576
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=128" MALLOC_MMAP_THRESHOLD_=1048576
 # register-paths resolves the @app/* aliases; the tracing preload must load before anything it instruments.
 CMD ["sh", "-c", "exec node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js"]

@@ -4,17 +4,18 @@
  * gateway's container (docker-compose.yml, deploy/k8s). Chosen from `npm run bench -- --only
  * resources` (README, "What it needs"):
  *
- * - `--max-semi-space-size`: V8 grows each young-generation semi-space up to 16 MB (three of them
- *   resident after a few scavenges) on a 64-bit machine; the lab's requests allocate little and
- *   briefly, so 1 MB (replicas) and 2 MB (the gateway, which allocates most per request) keep the
- *   heap small for a CPU cost measured there.
+ * - `--max-semi-space-size`: V8 grows each young-generation semi-space up to 16 MB on a 64-bit
+ *   machine. Capping it at 1–2 MB saved ~50 MB of RSS under load but made every process scavenge
+ *   several times as often: the redis mode then spent ~35 % more CPU per request (README, "Where
+ *   a request's CPU goes"). The gateway, which allocates most per request, keeps V8's 16 MB; the
+ *   replicas get 4 MB.
  * - `--max-old-space-size`: a ceiling under the container limit, so V8 collects harder before
  *   the kernel kills: 128 MB per replica (sessions and carts of the stateful mode included), 192 MB
  *   for the gateway (its registry of issued session ids holds up to 200k).
  */
 export const NODE_OPTIONS = {
-  gateway: '--max-semi-space-size=2 --max-old-space-size=192',
-  replica: '--max-semi-space-size=1 --max-old-space-size=128',
+  gateway: '--max-semi-space-size=16 --max-old-space-size=192',
+  replica: '--max-semi-space-size=4 --max-old-space-size=128',
 } as const;
 
 /**
