@@ -72,9 +72,18 @@ export async function prepareSessions(url: string, connections: number, cartLine
   }
 }
 
-/** `GET /api/cart` from `cookies.length` connections, each with its own logged-in session. */
-export async function driveCartViews(url: string, cookies: readonly string[], durationSeconds: number, signal?: AbortSignal): Promise<CartViewRun> {
-  const latencies = new LatencyHistogram();
+/**
+ * `durationSeconds` of logged-in `GET /api/cart` from `cookies.length` connections, each with its
+ * own session. `latencies`, when given, collects this run's latencies on top of what it holds
+ * (the returned percentiles are then those of all of them: a bench's rounds merge there).
+ */
+export async function driveCartViews(
+  url: string,
+  cookies: readonly string[],
+  durationSeconds: number,
+  signal?: AbortSignal,
+  latencies: LatencyHistogram = new LatencyHistogram(),
+): Promise<CartViewRun> {
   const statusCounts: Record<string, number> = Object.create(null) as Record<string, number>;
   let next = 0;
   let responses = 0;

@@ -36,7 +36,7 @@ const SIZES = {
   telemetry: { full: { connections: 20, durationSeconds: 10, warmupSeconds: 3, runs: 2 }, quick: { durationSeconds: 2, warmupSeconds: 1 } },
   profile: { full: { connections: 50, warmupSeconds: 5, durationSeconds: 10, profileSeconds: 5 }, quick: { warmupSeconds: 3, durationSeconds: 3, profileSeconds: 2 } },
   // Warm-ups long enough for V8 to optimize the lab's ten processes: a cold lab measures its JIT.
-  peers: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 5 }, quick: { durationSeconds: 3, warmupSeconds: 3 } },
+  peers: { full: { connections: 50, durationSeconds: 12, warmupSeconds: 5, rounds: 4 }, quick: { durationSeconds: 4, warmupSeconds: 3, rounds: 2 } },
   resources: {
     full: { labs: ['stateful', 'redis'] as ('stateful' | 'redis')[], idleSeconds: 10, loadSeconds: 20, connections: 20, sampleMs: 500 },
     quick: { labs: ['redis'] as ('stateful' | 'redis')[], idleSeconds: 5, loadSeconds: 8 },

@@ -115,13 +115,21 @@ describe('peers bench', () => {
     const connections = 2;
     let result: PeersBenchResult;
     beforeAll(async () => {
-      result = await runPeersBench({ connections, durationSeconds: 1, warmupSeconds: 1 });
+      result = await runPeersBench({ connections, durationSeconds: 2, warmupSeconds: 1, rounds: 2 });
     }, 240_000);
 
     it('measures every target, in order, each with its sessions answering their own cart', () => {
       expect(result.rows.map((r) => r.target)).toEqual([...PEERS_TARGETS]);
       for (const r of result.rows) {
         expect({ target: r.target, verifiedSessions: r.verifiedSessions }).toEqual({ target: r.target, verifiedSessions: connections });
+      }
+    });
+
+    it('measures every target in each of the rounds, adding their seconds up', () => {
+      expect(result.rounds).toBe(2);
+      for (const r of result.rows) {
+        // Two slices of 1 s each; autocannon stops a slice on its own timer, a little late at worst.
+        expect({ target: r.target, seconds: r.durationSeconds >= 1.8 && r.durationSeconds <= 3.5 }).toEqual({ target: r.target, seconds: true });
       }
     });
 

@@ -1,5 +1,6 @@
 import { cpuMsPerRequest } from '../cpu';
 import { CartViewRun, driveCartViews } from '../http';
+import { LatencyHistogram } from '../../load/latency-histogram';
 import { Machine } from '../measure';
 import { count, num, times } from '../../kit/format';
 import { formatSection } from '../report';
@@ -9,9 +10,12 @@ import { PEERS_TARGETS, PeersTargetName, RunningTarget, SessionSource, startTarg
 export interface PeersBenchOptions {
   /** Connections of the load generator; one distinct logged-in session per connection. */
   connections: number;
+  /** Measured seconds per target, over all rounds. */
   durationSeconds: number;
   /** An unmeasured run first, so every target is measured warm (JIT, connections). */
   warmupSeconds: number;
+  /** Measured slices per target, taken in rotation with the other targets'. Default 1. */
+  rounds?: number;
   /** Default: all of {@link PEERS_TARGETS}. */
   targets?: readonly PeersTargetName[];
   signal?: AbortSignal;
@@ -56,6 +60,7 @@ export interface PeersBenchResult {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  rounds: number;
   rows: PeersRow[];
   ratios: PeersRatio[];
 }
@@ -103,50 +108,104 @@ async function verifyCarts(target: RunningTarget, when: string): Promise<number>
   return target.cookies.length;
 }
 
-async function measureTarget(name: PeersTargetName, options: PeersBenchOptions, progress: (message: string) => void): Promise<PeersRow> {
+/** What the measured slices of one target added up to. */
+interface Tally {
+  target: RunningTarget;
+  latencies: LatencyHistogram;
+  seconds: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  statusCounts: Record<string, number>;
+  cpuSeconds: number | undefined;
+  redisCpuSeconds: number | undefined;
+  redisCommands: number | undefined;
+  verifiedBefore: number;
+}
+
+const addOrUndefined = (total: number | undefined, before: number | undefined, after: number | undefined) =>
+  total === undefined || before === undefined || after === undefined ? undefined : total + (after - before);
+
+/** Starts one target, checks every session's cart, and warms it up. */
+async function prepareTarget(name: PeersTargetName, options: PeersBenchOptions, progress: (message: string) => void): Promise<Tally> {
   progress(`peers: ${name}: starting`);
   const target = await startTarget(name, { sessions: options.connections, progress });
+  const tally: Tally = {
+    target,
+    latencies: new LatencyHistogram(),
+    seconds: 0,
+    requests: 0,
+    non2xx: 0,
+    errors: 0,
+    statusCounts: {},
+    cpuSeconds: 0,
+    redisCpuSeconds: 0,
+    redisCommands: 0,
+    verifiedBefore: 0,
+  };
   try {
-    const verifiedBefore = await verifyCarts(target, 'before the load');
+    tally.verifiedBefore = await verifyCarts(target, 'before the load');
     progress(
       `peers: ${name}: ${target.cookies.length} sessions (${target.sessions === 'login' ? 'logged in through its own endpoint' : 'written to its Redis'}), ` +
         `each cart checked; warm-up ${options.warmupSeconds} s`,
     );
     await driveCartViews(target.url, target.cookies, options.warmupSeconds, options.signal);
-    progress(`peers: ${name}: measuring ${options.durationSeconds} s`);
-    const cpuBefore = target.cpuSeconds();
-    const redisBefore = await target.redisCounters();
-    const run = await driveCartViews(target.url, target.cookies, options.durationSeconds, options.signal);
-    const cpu = cpuMsPerRequest(cpuBefore, target.cpuSeconds(), run.requests);
-    const redisAfter = await target.redisCounters();
-    const redisCpu = cpuMsPerRequest(redisBefore?.cpuSeconds, redisAfter?.cpuSeconds, run.requests);
-    const redisCommands =
-      redisBefore?.commands !== undefined && redisAfter?.commands !== undefined && run.requests > 0
-        ? (redisAfter.commands - redisBefore.commands) / run.requests
-        : undefined;
-    const exitedDuringRun = target.exited();
-    const verifiedAfter = exitedDuringRun.length === 0 ? await verifyCarts(target, 'after the load') : 0;
-    const clean = run.non2xx === 0 && run.errors === 0 && exitedDuringRun.length === 0;
-    progress(
-      `peers: ${name}: ${num(run.throughputRps)} req/s, p50 ${num(run.latencyMs.p50)} ms, p99 ${num(run.latencyMs.p99)} ms, ` +
-        `non-2xx ${run.non2xx}, errors ${run.errors}${clean ? '' : ' NOT CLEAN'}`,
-    );
-    return {
-      target: name,
-      description: target.description,
-      sessions: target.sessions,
-      processCount: target.processCount,
-      ...run,
-      verifiedSessions: Math.min(verifiedBefore, verifiedAfter),
-      cpuMsPerRequest: cpu,
-      redisCpuMsPerRequest: redisCpu,
-      redisCommandsPerRequest: redisCommands,
-      exitedDuringRun,
-      clean,
-    };
-  } finally {
+    return tally;
+  } catch (error) {
     await target.stop();
+    throw error;
   }
+}
+
+/** One measured slice of one target, added to its tally. */
+async function measureSlice(tally: Tally, seconds: number, signal: AbortSignal | undefined): Promise<CartViewRun> {
+  const { target } = tally;
+  const cpuBefore = target.cpuSeconds();
+  const redisBefore = await target.redisCounters();
+  const run = await driveCartViews(target.url, target.cookies, seconds, signal, tally.latencies);
+  tally.cpuSeconds = addOrUndefined(tally.cpuSeconds, cpuBefore, target.cpuSeconds());
+  const redisAfter = await target.redisCounters();
+  tally.redisCpuSeconds = addOrUndefined(tally.redisCpuSeconds, redisBefore?.cpuSeconds, redisAfter?.cpuSeconds);
+  tally.redisCommands = addOrUndefined(tally.redisCommands, redisBefore?.commands, redisAfter?.commands);
+  tally.seconds += run.durationSeconds;
+  tally.requests += run.requests;
+  tally.non2xx += run.non2xx;
+  tally.errors += run.errors;
+  for (const [status, n] of Object.entries(run.statusCounts)) tally.statusCounts[status] = (tally.statusCounts[status] ?? 0) + n;
+  return run;
+}
+
+/** The row of a target whose slices are all measured: carts checked again, totals turned into rates. */
+async function finishTarget(tally: Tally, progress: (message: string) => void): Promise<PeersRow> {
+  const { target } = tally;
+  const exitedDuringRun = target.exited();
+  const verifiedAfter = exitedDuringRun.length === 0 ? await verifyCarts(target, 'after the load') : 0;
+  const clean = tally.non2xx === 0 && tally.errors === 0 && exitedDuringRun.length === 0;
+  const latencies = tally.latencies;
+  const row: PeersRow = {
+    target: target.name,
+    description: target.description,
+    sessions: target.sessions,
+    processCount: target.processCount,
+    durationSeconds: tally.seconds,
+    requests: tally.requests,
+    throughputRps: tally.seconds > 0 ? tally.requests / tally.seconds : 0,
+    latencyMs: { p50: latencies.percentile(50), p99: latencies.percentile(99), mean: latencies.mean, max: latencies.max },
+    non2xx: tally.non2xx,
+    errors: tally.errors,
+    statusCounts: tally.statusCounts,
+    verifiedSessions: Math.min(tally.verifiedBefore, verifiedAfter),
+    cpuMsPerRequest: cpuMsPerRequest(0, tally.cpuSeconds, tally.requests),
+    redisCpuMsPerRequest: cpuMsPerRequest(0, tally.redisCpuSeconds, tally.requests),
+    redisCommandsPerRequest: tally.redisCommands === undefined || tally.requests === 0 ? undefined : tally.redisCommands / tally.requests,
+    exitedDuringRun,
+    clean,
+  };
+  progress(
+    `peers: ${row.target}: ${num(row.throughputRps)} req/s over ${num(row.durationSeconds)} s, p50 ${num(row.latencyMs.p50)} ms, p99 ${num(row.latencyMs.p99)} ms, ` +
+      `non-2xx ${row.non2xx}, errors ${row.errors}${clean ? '' : ' NOT CLEAN'}`,
+  );
+  return row;
 }
 
 export function comparePeers(rows: readonly PeersRow[]): PeersRatio[] {
@@ -168,23 +227,43 @@ export function comparePeers(rows: readonly PeersRow[]): PeersRatio[] {
 }
 
 /**
- * Logged-in `GET /api/cart` against statelab (three configurations) and the peers beside it,
- * each started fresh and measured alone, one after the other, with the same load.
+ * Logged-in `GET /api/cart` against statelab (three configurations) and the peers beside it.
+ * Every target is started (each with its own processes and redis-server) and warmed up first;
+ * then `rounds` rounds each measure every target for `durationSeconds / rounds`, the order
+ * rotating from round to round. A machine whose speed drifts over minutes (a shared VM) then
+ * slows every target alike instead of whichever ran during the slow minute.
  */
 export async function runPeersBench(options: PeersBenchOptions): Promise<PeersBenchResult> {
   const progress = options.progress ?? (() => undefined);
-  const rows: PeersRow[] = [];
-  for (const name of options.targets ?? PEERS_TARGETS) {
-    options.signal?.throwIfAborted();
-    rows.push(await measureTarget(name, options, progress));
+  const rounds = Math.max(1, Math.floor(options.rounds ?? 1));
+  const tallies: Tally[] = [];
+  try {
+    for (const name of options.targets ?? PEERS_TARGETS) {
+      options.signal?.throwIfAborted();
+      tallies.push(await prepareTarget(name, options, progress));
+    }
+    const slice = options.durationSeconds / rounds;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < tallies.length; i++) {
+        options.signal?.throwIfAborted();
+        const tally = tallies[(i + round) % tallies.length];
+        const run = await measureSlice(tally, slice, options.signal);
+        progress(`peers: round ${round + 1}/${rounds}: ${tally.target.name}: ${num(run.throughputRps)} req/s`);
+      }
+    }
+    const rows: PeersRow[] = [];
+    for (const tally of tallies) rows.push(await finishTarget(tally, progress));
+    return {
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      rounds,
+      rows,
+      ratios: comparePeers(rows),
+    };
+  } finally {
+    await Promise.all(tallies.map((tally) => tally.target.stop()));
   }
-  return {
-    connections: options.connections,
-    durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds,
-    rows,
-    ratios: comparePeers(rows),
-  };
 }
 
 export function formatPeersBench(result: PeersBenchResult, machine: Machine): string {
@@ -206,8 +285,8 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
       'redis cmds/req: commands its redis-server processed per response (INFO stats). connect-redis runs on node-redis, which pipelines the commands of one tick; ' +
       'the floors use ioredis, which does not by default. ' +
       'CPU/req ratio = baseline CPU (processes + Redis) over the subject\'s: above 1x the subject does the request with less CPU; it moves less than req/s when other work shares the cores',
-    'every target is started fresh (its own processes and its own private redis-server, AOF everysec as npm run lab starts it) and stopped before the next; ' +
-      'each session\'s cart is read and checked (200, exactly its own one-line cart) before the warm-up and after the measured run',
+    'every target is started fresh (its own processes and its own private redis-server, AOF everysec as npm run lab starts it), all of them before the first measurement, and stopped at the end; ' +
+      'the others sit idle while one is measured. Each session\'s cart is read and checked (200, exactly its own one-line cart) before the warm-up and after the last round',
     ...result.rows.map((row) => `${row.target}: ${row.description}`),
   );
   return formatSection(
@@ -216,7 +295,8 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
       measured: [
         `autocannon, ${result.connections} connections, pipelining 1, ${result.durationSeconds} s per target after a ${result.warmupSeconds} s warm-up; ` +
           `each connection sends its own session's cookie; every cart holds one line`,
-        'targets one after another in the order shown; load generator, targets and Redis share the machine: compare ratios, not absolute req/s',
+        `${result.rounds} round${result.rounds === 1 ? '' : 's'} of ${num(result.durationSeconds / result.rounds)} s per target, the targets in rotation (each round starts one target later), ` +
+          'so a drift in the machine\'s speed reaches every target; load generator, targets and Redis share the machine: compare ratios, not absolute req/s',
       ],
       tables: [
         {
