@@ -150,6 +150,7 @@ async function prepareTarget(name: PeersTargetName, options: PeersBenchOptions, 
         `each cart checked; warm-up ${options.warmupSeconds} s`,
     );
     await driveCartViews(target.url, target.cookies, options.warmupSeconds, options.signal);
+    freeze(target, true);
     return tally;
   } catch (error) {
     await target.stop();
@@ -157,9 +158,29 @@ async function prepareTarget(name: PeersTargetName, options: PeersBenchOptions, 
   }
 }
 
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) a target's serving processes. The targets not being
+ * measured sit frozen: an idle statelab lab still spends a few % of a core on its timers
+ * (health checks, gauges), which would be taken from whichever target is measured.
+ */
+function freeze(target: RunningTarget, frozen: boolean): void {
+  for (const pid of target.pids()) {
+    try {
+      process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      // Gone: target.exited() reports it.
+    }
+  }
+}
+
+/** Seconds of unmeasured load after a thaw, so the timers that were due and the new connections settle first. */
+const RESUME_WARMUP_SECONDS = 1;
+
 /** One measured slice of one target, added to its tally. */
 async function measureSlice(tally: Tally, seconds: number, signal: AbortSignal | undefined): Promise<CartViewRun> {
   const { target } = tally;
+  freeze(target, false);
+  await driveCartViews(target.url, target.cookies, RESUME_WARMUP_SECONDS, signal);
   const cpuBefore = target.cpuSeconds();
   const redisBefore = await target.redisCounters();
   const run = await driveCartViews(target.url, target.cookies, seconds, signal, tally.latencies);
@@ -167,6 +188,7 @@ async function measureSlice(tally: Tally, seconds: number, signal: AbortSignal |
   const redisAfter = await target.redisCounters();
   tally.redisCpuSeconds = addOrUndefined(tally.redisCpuSeconds, redisBefore?.cpuSeconds, redisAfter?.cpuSeconds);
   tally.redisCommands = addOrUndefined(tally.redisCommands, redisBefore?.commands, redisAfter?.commands);
+  freeze(target, true);
   tally.seconds += run.durationSeconds;
   tally.requests += run.requests;
   tally.non2xx += run.non2xx;
@@ -178,6 +200,7 @@ async function measureSlice(tally: Tally, seconds: number, signal: AbortSignal |
 /** The row of a target whose slices are all measured: carts checked again, totals turned into rates. */
 async function finishTarget(tally: Tally, progress: (message: string) => void): Promise<PeersRow> {
   const { target } = tally;
+  freeze(target, false);
   const exitedDuringRun = target.exited();
   const verifiedAfter = exitedDuringRun.length === 0 ? await verifyCarts(target, 'after the load') : 0;
   const clean = tally.non2xx === 0 && tally.errors === 0 && exitedDuringRun.length === 0;
@@ -262,6 +285,7 @@ export async function runPeersBench(options: PeersBenchOptions): Promise<PeersBe
       ratios: comparePeers(rows),
     };
   } finally {
+    for (const tally of tallies) freeze(tally.target, false);
     await Promise.all(tallies.map((tally) => tally.target.stop()));
   }
 }
@@ -286,7 +310,8 @@ export function formatPeersBench(result: PeersBenchResult, machine: Machine): st
       'the floors use ioredis, which does not by default. ' +
       'CPU/req ratio = baseline CPU (processes + Redis) over the subject\'s: above 1x the subject does the request with less CPU; it moves less than req/s when other work shares the cores',
     'every target is started fresh (its own processes and its own private redis-server, AOF everysec as npm run lab starts it), all of them before the first measurement, and stopped at the end; ' +
-      'the others sit idle while one is measured. Each session\'s cart is read and checked (200, exactly its own one-line cart) before the warm-up and after the last round',
+      `the others sit frozen (SIGSTOP) while one is measured, and each slice follows ${RESUME_WARMUP_SECONDS} s of unmeasured load after the thaw. ` +
+      "Each session's cart is read and checked (200, exactly its own one-line cart) before the warm-up and after the last round",
     ...result.rows.map((row) => `${row.target}: ${row.description}`),
   );
   return formatSection(

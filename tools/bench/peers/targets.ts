@@ -56,6 +56,8 @@ export interface RunningTarget {
   redisCounters(): Promise<RedisCounters | undefined>;
   /** Processes that died without being stopped, as `id (how)`. */
   exited(): string[];
+  /** The pids of the processes serving requests (the ones `cpuSeconds` counts). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -247,6 +249,7 @@ async function startStatelab(
     redisCounters: async () => (redis ? redisCounters(redis.client) : undefined),
     // A supervised lab restarts what dies: a restart count is how a death shows.
     exited: () => lab.targets().flatMap((target) => (lab.restarts(target.instance) > 0 ? [`${target.instance} (restarted ${lab.restarts(target.instance)}x)`] : [])),
+    pids: () => lab.targets().flatMap((target) => lab.pidOf(target.instance) ?? []),
     stop: () => teardown.run(),
   };
 }
@@ -279,6 +282,7 @@ async function startExpress(name: PeersTargetName, store: 'redis' | 'memory', op
     cpuSeconds: () => peersCpu([peer]),
     redisCounters: async () => (redis ? redisCounters(redis.client) : undefined),
     exited: () => (peer.exited ? [`${peer.id} (${peer.exited})`] : []),
+    pids: () => (peer.pid === undefined ? [] : [peer.pid]),
     stop: () => teardown.run(),
   };
 }
@@ -321,6 +325,7 @@ async function startFloor(name: PeersTargetName, options: StartTargetOptions, te
     cpuSeconds: () => peersCpu(peers),
     redisCounters: () => redisCounters(redis.client),
     exited: () => peers.flatMap((peer) => (peer.exited ? [`${peer.id} (${peer.exited})`] : [])),
+    pids: () => peers.flatMap((peer) => peer.pid ?? []),
     stop: () => teardown.run(),
   };
 }
