@@ -38,9 +38,11 @@ export type RedisClient = Redis | Cluster;
 function failFastOptions(options: RedisClientOptions): RedisOptions {
   return {
     enableOfflineQueue: false,
-    // Commands issued in the same turn of the event loop go out in one write: a replica answers
-    // the many calls one gateway write carried, and a syscall per command costs more than Redis.
-    enableAutoPipelining: true,
+    // No auto-pipelining: a replica seldom has more than one command ready per turn of the event
+    // loop, and ioredis builds a Pipeline (promises, a map, a nextTick) around each batch. Measured
+    // with it on vs off, redis mode round-robin, alternating slices: user replicas 196 vs 133 µs of
+    // CPU per call, 2442 vs 3221 req/s.
+    enableAutoPipelining: false,
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 1000,
@@ -101,7 +103,7 @@ export function createTopologyClient(topology: RedisTopology, options: RedisClie
     const { retryStrategy, enableOfflineQueue, ...nodeOptions } = base;
     client = new Cluster(topology.nodes, {
       enableOfflineQueue,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       redisOptions: nodeOptions,
       clusterRetryStrategy: (attempt) => retryStrategy?.(attempt) ?? REDIS_MAX_RECONNECT_DELAY_MS,
       slotsRefreshInterval: 1000,
