@@ -24,9 +24,15 @@ describe('MemorySessionStore.count()', () => {
   it('counts 200k sessions from its ledger, not by visiting them', async () => {
     const store = new MemorySessionStore(1800);
     for (let i = 0; i < 200_000; i++) await store.create(`sid-${i}`, { userId: 'u-1', username: 'alice' });
-    const started = process.hrtime.bigint();
-    expect(await store.count()).toBe(200_000);
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5);
+    // The fastest of 5 calls: one call can be descheduled or meet a GC pause on a busy machine;
+    // visiting 200k entries takes tens of ms every time.
+    let fastestMs = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const started = process.hrtime.bigint();
+      expect(await store.count()).toBe(200_000);
+      fastestMs = Math.min(fastestMs, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    expect(fastestMs).toBeLessThan(5);
     await store.close();
   });
 });
