@@ -23,7 +23,7 @@ export class ReplicaModule {
   static register(context: ReplicaContext, telemetry: ReplicaTelemetry, faults: ReplicaFaultState): DynamicModule {
     // Every store call is timed, and slowed by the lab's `latency.redis` fault when it is on.
     const storeObserver: StoreObserver = {
-      observe: (store, operation, seconds) => telemetry.observe(store, operation, seconds),
+      observe: (store, operation, seconds, traceId) => telemetry.observe(store, operation, seconds, traceId),
       injectedLatencyMs: () => faults.storeLatencyMs(),
     };
     return {

@@ -5,6 +5,7 @@ import { ErrorCodes, errorCodeForStatus, isLabErrorBody, LabErrorBody, WRITE_PAT
 import { StoreUnavailableError } from '@app/state';
 import { trace } from '@opentelemetry/api';
 import { ThrottledErrorLog } from '@app/telemetry';
+import type { LabTcpContext } from '@app/transport';
 
 /**
  * The one error path of a replica: every failure leaves as a structured LabErrorBody. The
@@ -24,7 +25,8 @@ export class RpcErrorFilter implements ExceptionFilter {
       const error = exception.getError();
       if (isLabErrorBody(error)) return error;
     }
-    const pattern = host.getType() === 'rpc' ? String(host.switchToRpc().getContext()?.getPattern?.() ?? '') : '';
+    const call = host.getType() === 'rpc' ? (host.switchToRpc().getContext() as Partial<LabTcpContext> | undefined) : undefined;
+    const pattern = String(call?.getPattern?.() ?? '');
     if (exception instanceof StoreUnavailableError) {
       // A change whose command reached the store and got no answer may have been made: say so.
       if (exception.mayHaveApplied && WRITE_PATTERNS.has(pattern)) {
@@ -40,7 +42,9 @@ export class RpcErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return { status, code: errorCodeForStatus(status), message: exception.message };
     }
-    const traceId = trace.getActiveSpan()?.spanContext().traceId;
+    // The call's own span: the replicas keep no async context to find an active one in.
+    const parent = call?.getTraceParent?.();
+    const traceId = (parent && trace.getSpanContext(parent)?.traceId) ?? trace.getActiveSpan()?.spanContext().traceId;
     this.unexpected.error(
       exception,
       () =>

@@ -4,7 +4,7 @@ import { ExpiryGrid } from './expiry';
 import { RedisLedger } from './redis-ledger';
 import { LUA_STAMPS, redisCall, RedisKeyspace, redisPing, RedisStoreOptions, ReplicationWait, unstamp } from './redis-support';
 import { IdempotencyKeyReusedError, SessionEndedError } from './stores';
-import type { AddItemOutcome, CartLimits, CartStore, Idempotency, StoreBackend } from './stores';
+import type { AddItemOutcome, CartLimits, CartStore, Idempotency, StoreBackend, TraceParent } from './stores';
 
 // A cart is one string key, `<expiresAtMs>|<lines as a JSON array in insertion order>`; an empty
 // cart has no key. Each write is one Lua script: atomic, one round trip. It first checks the
@@ -234,16 +234,16 @@ export class RedisCartStore implements CartStore {
     } as CartScripts;
   }
 
-  async get(cartId: string): Promise<CartItem[]> {
+  async get(cartId: string, parent?: TraceParent): Promise<CartItem[]> {
     const key = this.keys.cart(cartId);
-    const raw = await redisCall('get', () => this.client.get(key));
+    const raw = await redisCall('get', () => this.client.get(key), parent);
     const entry = raw === null ? null : unstamp(raw);
     if (!entry) return [];
     this.carts.slide(key, entry.expiresAt);
     return parseLines(entry.payload);
   }
 
-  async addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome> {
+  async addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency, parent?: TraceParent): Promise<AddItemOutcome> {
     const sent = await redisCall('add_item', () =>
       this.scripts.statelabCartAddItem(
         this.keys.cart(cartId),
@@ -257,22 +257,24 @@ export class RedisCartStore implements CartStore {
         limits.maxQuantity,
         ...this.onceArgs(once),
       ),
+      parent,
     );
     const reply = this.firstOutcome<AddReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
-    await this.replicated('add_item', cartId, sent);
+    await this.replicated('add_item', cartId, sent, parent);
     return reply[0] === 1 ? { ok: true, items: parseLines(reply[1]) } : { ok: false, reason: reply[1] };
   }
 
-  async removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null> {
+  async removeItem(cartId: string, productId: string, once?: Idempotency, parent?: TraceParent): Promise<CartItem[] | null> {
     const sent = await redisCall('remove_item', () =>
       this.scripts.statelabCartRemoveItem(this.keys.cart(cartId), this.keys.session(cartId), this.keys.once(cartId), this.carts.expiryNow(), productId, ...this.onceArgs(once)),
+      parent,
     );
     const reply = this.firstOutcome<RemoveReply>(cartId, sent, once, () => this.carts.move(boundary(sent[2] as string), boundary(sent[3] as string)));
-    await this.replicated('remove_item', cartId, sent);
+    await this.replicated('remove_item', cartId, sent, parent);
     return reply[0] === 1 ? parseLines(reply[1]) : null;
   }
 
-  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null> {
+  async checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency, parent?: TraceParent): Promise<Order | null> {
     const expiresAt = this.orders.expiryNow();
     const sent = await redisCall('checkout', () =>
       this.scripts.statelabCartCheckout(
@@ -286,12 +288,13 @@ export class RedisCartStore implements CartStore {
         order.createdAt,
         ...this.onceArgs(once),
       ),
+      parent,
     );
     const reply = this.firstOutcome<CheckoutReply>(cartId, sent, once, () => {
       this.carts.move(boundary(sent[2] as string), null);
       if (sent[0] === 1) this.orders.move(null, expiresAt);
     });
-    await this.replicated('checkout', cartId, sent);
+    await this.replicated('checkout', cartId, sent, parent);
     if (reply[0] === 0) return null;
     const placed = JSON.parse(reply[1]) as Order;
     return {
@@ -304,8 +307,8 @@ export class RedisCartStore implements CartStore {
   }
 
   /** WAIT for the replicas (ReplicationWait) after a script that wrote: not after a retry answered from the outcomes hash. */
-  private async replicated(operation: string, cartId: string, sent: unknown[]): Promise<void> {
-    if (sent[0] !== 2) await this.replication.after(operation, this.keys.cart(cartId));
+  private async replicated(operation: string, cartId: string, sent: unknown[], parent: TraceParent): Promise<void> {
+    if (sent[0] !== 2) await this.replication.after(operation, this.keys.cart(cartId), parent);
   }
 
   private onceArgs(once: Idempotency | undefined): OnceArgs {
@@ -332,10 +335,10 @@ export class RedisCartStore implements CartStore {
    * Drops the cart. Later writes are refused by the session check of the scripts: the caller
    * ends the session first (see the gateway's logout), and session ids are never reused.
    */
-  async discard(cartId: string): Promise<void> {
-    const raw = await redisCall('discard', () => this.client.getdel(this.keys.cart(cartId)));
+  async discard(cartId: string, parent?: TraceParent): Promise<void> {
+    const raw = await redisCall('discard', () => this.client.getdel(this.keys.cart(cartId)), parent);
     if (raw !== null) this.carts.move(unstamp(raw)?.expiresAt ?? null, null);
-    if (raw !== null) await this.replication.after('discard', this.keys.cart(cartId));
+    if (raw !== null) await this.replication.after('discard', this.keys.cart(cartId), parent);
   }
 
   count(): Promise<number> {

@@ -3,7 +3,7 @@ import type { RedisClient } from './redis-client';
 import { ExpiryGrid } from './expiry';
 import { RedisLedger } from './redis-ledger';
 import { redisCall, RedisKeyspace, redisPing, RedisStoreOptions, ReplicationWait, stamp, unstamp } from './redis-support';
-import type { SessionStore, StoreBackend } from './stores';
+import type { SessionStore, StoreBackend, TraceParent } from './stores';
 
 /**
  * Sessions in Redis as `<prefix>session:{<sid>}` → `<expiresAtMs>|<user JSON>`, expiring at
@@ -31,18 +31,18 @@ export class RedisSessionStore implements SessionStore {
     this.replication = new ReplicationWait(client, options);
   }
 
-  async create(sid: string, user: SessionUser): Promise<void> {
+  async create(sid: string, user: SessionUser, parent?: TraceParent): Promise<void> {
     const expiresAt = this.ledger.expiryNow();
     const value = stamp(expiresAt, JSON.stringify({ userId: user.userId, username: user.username }));
     const key = this.keys.session(sid);
-    const replaced = await redisCall('create', () => this.client.set(key, value, 'PXAT', expiresAt, 'GET'));
+    const replaced = await redisCall('create', () => this.client.set(key, value, 'PXAT', expiresAt, 'GET'), parent);
     this.ledger.move(replaced === null ? null : (unstamp(replaced)?.expiresAt ?? null), expiresAt);
-    await this.replication.after('create', key);
+    await this.replication.after('create', key, parent);
   }
 
-  async get(sid: string): Promise<SessionUser | null> {
+  async get(sid: string, parent?: TraceParent): Promise<SessionUser | null> {
     const key = this.keys.session(sid);
-    const raw = await redisCall('get', () => this.client.get(key));
+    const raw = await redisCall('get', () => this.client.get(key), parent);
     const entry = raw === null ? null : unstamp(raw);
     if (!entry) return null;
     this.ledger.slide(key, entry.expiresAt);
@@ -50,12 +50,12 @@ export class RedisSessionStore implements SessionStore {
     return { userId: user.userId, username: user.username };
   }
 
-  async destroy(sid: string): Promise<boolean> {
+  async destroy(sid: string, parent?: TraceParent): Promise<boolean> {
     const key = this.keys.session(sid);
-    const raw = await redisCall('destroy', () => this.client.getdel(key));
+    const raw = await redisCall('destroy', () => this.client.getdel(key), parent);
     if (raw === null) return false;
     this.ledger.move(unstamp(raw)?.expiresAt ?? null, null);
-    await this.replication.after('destroy', key);
+    await this.replication.after('destroy', key, parent);
     return true;
   }
 

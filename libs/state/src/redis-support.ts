@@ -1,5 +1,6 @@
+import { context } from '@opentelemetry/api';
 import type { RedisClient } from './redis-client';
-import { StoreUnavailableError } from './stores';
+import { StoreUnavailableError, TraceParent } from './stores';
 
 /** Default key prefix of the Redis adapters. */
 export const DEFAULT_KEY_PREFIX = 'statelab:';
@@ -81,13 +82,14 @@ export class ReplicationWait {
   }
 
   /** Resolves once `replicas` replicas have the write just made on `key` (at once when replicas is 0). */
-  async after(operation: string, key: string): Promise<void> {
+  async after(operation: string, key: string, parent?: TraceParent): Promise<void> {
     if (this.replicas === 0) return;
     let acknowledged: number;
     try {
       // A pipeline with a keyed command goes to the node that holds the key, on the connection the
       // write took: WAIT then covers that write (in a cluster as on a single master).
-      const replies = await this.client.pipeline().exists(key).wait(this.replicas, this.timeoutMs).exec();
+      const send = () => this.client.pipeline().exists(key).wait(this.replicas, this.timeoutMs).exec();
+      const replies = await (parent ? context.with(parent, send) : send());
       const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
       if (error) throw error;
       acknowledged = Number(count);
@@ -135,10 +137,14 @@ end
  */
 const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
 
-/** Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError saying whether it may have applied. */
-export async function redisCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError saying
+ * whether it may have applied. `call` sends its command synchronously, with `parent` active, so
+ * the command's span (the ioredis instrumentation) joins the replica call's trace.
+ */
+export async function redisCall<T>(operation: string, call: () => Promise<T>, parent?: TraceParent): Promise<T> {
   try {
-    return await call();
+    return await (parent ? context.with(parent, call) : call());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreUnavailableError(`redis ${operation} failed: ${reason}`, { cause: error, mayHaveApplied: !NOT_SENT.test(reason) });

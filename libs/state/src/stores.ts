@@ -1,4 +1,12 @@
+import type { Context } from '@opentelemetry/api';
 import type { CartItem, Order, SessionUser } from '@app/contracts';
+
+/**
+ * The trace a store call belongs to: the context of the replica's SERVER span for the call
+ * (LabTcpContext.getTraceParent()), undefined when the call is not traced. The Redis adapters
+ * make their commands' spans children of it; the replicas keep no async context to look it up in.
+ */
+export type TraceParent = Context | undefined;
 
 /**
  * Where a store keeps its entries: this process' memory, or Redis. It is the `store` label of
@@ -17,11 +25,11 @@ export type StateKind = 'sessions' | 'carts';
  */
 export interface SessionStore {
   readonly backend: StoreBackend;
-  create(sid: string, user: SessionUser): Promise<void>;
+  create(sid: string, user: SessionUser, parent?: TraceParent): Promise<void>;
   /** The session, its expiry slid; null when unknown or expired. */
-  get(sid: string): Promise<SessionUser | null>;
+  get(sid: string, parent?: TraceParent): Promise<SessionUser | null>;
   /** True when a session was there to destroy. */
-  destroy(sid: string): Promise<boolean>;
+  destroy(sid: string, parent?: TraceParent): Promise<boolean>;
   /** Live sessions this store holds, exact at the call, without visiting each session. */
   count(): Promise<number>;
   /** True when the backend answers now (memory: always; Redis: PING within the command timeout). Never throws. */
@@ -61,18 +69,18 @@ export interface Idempotency {
 export interface CartStore {
   readonly backend: StoreBackend;
   /** Lines in insertion order; empty when there is no cart. */
-  get(cartId: string): Promise<CartItem[]>;
+  get(cartId: string, parent?: TraceParent): Promise<CartItem[]>;
   /** Adds quantity to a line (creating it); refuses, changing nothing, past the limits. */
-  addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency): Promise<AddItemOutcome>;
+  addItem(cartId: string, item: CartItem, limits: CartLimits, once?: Idempotency, parent?: TraceParent): Promise<AddItemOutcome>;
   /** The remaining lines, or null (nothing changed) when the product was not in the cart. */
-  removeItem(cartId: string, productId: string, once?: Idempotency): Promise<CartItem[] | null>;
+  removeItem(cartId: string, productId: string, once?: Idempotency, parent?: TraceParent): Promise<CartItem[] | null>;
   /** Atomically turns the cart into an order and empties it; null when the cart is empty. */
-  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency): Promise<Order | null>;
+  checkout(cartId: string, order: Omit<Order, 'items' | 'totalCents'>, once?: Idempotency, parent?: TraceParent): Promise<Order | null>;
   /**
    * The cart's session has ended (logout, or a new login replacing it): drops the cart, and
    * every write that reaches the store later is refused with SessionEndedError.
    */
-  discard(cartId: string): Promise<void>;
+  discard(cartId: string, parent?: TraceParent): Promise<void>;
   /** Non-empty carts this store holds, exact at the call, without visiting each cart. */
   count(): Promise<number>;
   /** Orders this store holds. */

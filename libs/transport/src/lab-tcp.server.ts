@@ -2,19 +2,33 @@ import { createServer, Server as NetServer, Socket } from 'node:net';
 import { BaseRpcContext, CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { ErrorCodes, isLabErrorBody, LabErrorBody } from '@app/contracts';
-import { isTracingActive, TraceCarrier, withServerSpan } from '@app/telemetry';
+import type { Context } from '@opentelemetry/api';
+import { context as otelContext } from '@opentelemetry/api';
+import { endServerSpan, RpcServerTrace, startServerSpan, TraceCarrier } from '@app/telemetry';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter } from './frames';
 import { newChallenge, verifyProof } from './handshake';
 import { isObject, RequestFrame } from './protocol';
 
-/** What a handler sees of the hop through `@Ctx()`: the pattern and the caller's trace context. */
-export class LabTcpContext extends BaseRpcContext<[string, TraceCarrier | undefined]> {
+/**
+ * What a handler sees of the hop through `@Ctx()`: the pattern, the caller's trace context as it
+ * came, and the call's SERVER span when the call is traced.
+ */
+export class LabTcpContext extends BaseRpcContext<[string, TraceCarrier | undefined, RpcServerTrace | undefined]> {
   getPattern(): string {
     return this.args[0];
   }
 
   getTraceCarrier(): TraceCarrier | undefined {
     return this.args[1];
+  }
+
+  /**
+   * The context of this call's SERVER span, undefined when the call is not traced: the parent a
+   * handler hands to its store calls, so their Redis spans join the trace. The replicas keep no
+   * async context (it cost more than the spans), so it is passed, not looked up.
+   */
+  getTraceParent(): Context | undefined {
+    return this.args[2]?.context;
   }
 }
 
@@ -27,7 +41,8 @@ export type CallGate = Promise<void> | 'hang' | undefined;
 
 /** Receives the duration and outcome of every handled call (the replica's RPC histogram). */
 export interface RpcServerObserver {
-  handled(pattern: string, outcome: 'ok' | 'error', seconds: number): void;
+  /** `traceId`: the call's trace when it is traced (sampled), for an exemplar. */
+  handled(pattern: string, outcome: 'ok' | 'error', seconds: number, traceId?: string): void;
 }
 
 export interface LabTcpServerOptions {
@@ -158,31 +173,34 @@ export class LabTcpServer extends Server implements CustomTransportStrategy {
     const gate = this.options.beforeCall?.(frame.pattern);
     if (gate === 'hang') return; // never answered, and not held against the connection's in-flight bound
     const started = process.hrtime.bigint();
-    const context = new LabTcpContext([frame.pattern, frame.trace]);
+    const server = frame.trace ? startServerSpan(frame.pattern, frame.trace) : undefined;
+    const context = new LabTcpContext([frame.pattern, frame.trace, server]);
     const handle = () => invoke(handler, frame.data, context);
     const run = gate ? () => gate.then(handle) : handle;
-    const result = frame.trace && isTracingActive() ? withServerSpan(frame.pattern, frame.trace, run) : run();
+    // Active for the synchronous part of the handler only (SyncContextManager); what it awaits gets getTraceParent().
+    const result = server ? otelContext.with(server.context, run) : run();
     if (++connection.inFlight >= (this.options.maxInFlightPerConnection ?? 512) && !connection.paused) {
       connection.paused = true;
       connection.socket.pause();
     }
-    const done = (outcome: 'ok' | 'error', json: string) => {
+    const done = (outcome: 'ok' | 'error', json: string, failure?: { error: unknown }) => {
       connection.writer.write(json);
       if (--connection.inFlight < (this.options.maxInFlightPerConnection ?? 512) && connection.paused) {
         connection.paused = false;
         connection.socket.resume();
       }
+      if (server) endServerSpan(server, failure);
       this.options.afterCall?.(frame.pattern);
-      this.options.observer?.handled(frame.pattern, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      this.options.observer?.handled(frame.pattern, outcome, Number(process.hrtime.bigint() - started) / 1e9, server?.traceId);
     };
     result.then(
       (response) => done('ok', JSON.stringify({ id, response })),
-      (error: unknown) => done('error', JSON.stringify({ id, err: isLabErrorBody(error) ? error : INTERNAL_ERROR })),
+      (error: unknown) => done('error', JSON.stringify({ id, err: isLabErrorBody(error) ? error : INTERNAL_ERROR }), { error }),
     );
   }
 
   private async event(frame: RequestFrame): Promise<void> {
-    const context = new LabTcpContext([frame.pattern, frame.trace]);
+    const context = new LabTcpContext([frame.pattern, frame.trace, undefined]);
     try {
       await this.handleEvent(frame.pattern, { pattern: frame.pattern, data: frame.data }, context);
     } catch {

@@ -2,6 +2,9 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { connect } from 'node:net';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { startInMemoryTracing } from '../../telemetry/src/tracing/testing/in-memory-tracing';
+import { SyncContextManager } from '../../telemetry/src/tracing/sync-context-manager';
 import { firstValueFrom } from 'rxjs';
 import { ErrorCodes, labError } from '@app/contracts';
 import { encodeFrames, FrameDecoder } from './frames';
@@ -27,6 +30,14 @@ class TestController {
   async slow(@Payload() data: { ms: number }): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, data.ms));
     return 'late';
+  }
+
+  /** Awaits first, as a store call does: the trace parent must come from the call, not from an async context. */
+  @MessagePattern('traced')
+  async traced(@Ctx() call: LabTcpContext): Promise<{ parentSpanId?: string; activeAfterAwait?: string }> {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const parent = call.getTraceParent();
+    return { parentSpanId: parent && trace.getSpanContext(parent)?.spanId, activeAfterAwait: trace.getSpan(context.active())?.spanContext().spanId };
   }
 
   @MessagePattern('nothing')
@@ -73,11 +84,12 @@ describe('the lab TCP hop (LabTcpServer + LabTcpClient)', () => {
   let port: number;
   let client: LabTcpClient;
   const handled: Array<[string, string]> = [];
+  const exemplars: Array<string | undefined> = [];
 
   beforeAll(async () => {
     port = await freePort();
     app = await NestFactory.createMicroservice(TestModule, {
-      strategy: new LabTcpServer({ host: '127.0.0.1', port, secret: SECRET, observer: { handled: (pattern, outcome) => handled.push([pattern, outcome]) } }),
+      strategy: new LabTcpServer({ host: '127.0.0.1', port, secret: SECRET, observer: { handled: (pattern, outcome, _seconds, traceId) => (handled.push([pattern, outcome]), exemplars.push(traceId)) } }),
       logger: false,
     });
     await app.listen();
@@ -153,6 +165,51 @@ describe('the lab TCP hop (LabTcpServer + LabTcpClient)', () => {
         ['echo', 'ok'],
         ['fail', 'error'],
       ]);
+    });
+  });
+
+  describe('with tracing on', () => {
+    const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const CALLER_SPAN = '00f067aa0ba902b7';
+    let tracing: ReturnType<typeof startInMemoryTracing>;
+
+    beforeEach(() => {
+      tracing = startInMemoryTracing({ service: 'cart', replica: 'cart-1' });
+      // As in the lab's replicas: no async context (SyncContextManager).
+      context.disable();
+      context.setGlobalContextManager(new SyncContextManager());
+    });
+    afterEach(() => tracing.stop());
+
+    it("hands the handler its call's SERVER span explicitly, after awaits too, and ends it with the answer", async () => {
+      exemplars.length = 0;
+      const seen = await client.request<{ parentSpanId?: string; activeAfterAwait?: string }>('traced', null, {
+        timeoutMs: 1000,
+        trace: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+      });
+      const [span] = tracing.spans();
+      expect(span).toMatchObject({ name: 'traced handle', kind: SpanKind.SERVER });
+      expect(span.spanContext().traceId).toBe(TRACE_ID);
+      expect(span.parentSpanContext?.spanId).toBe(CALLER_SPAN);
+      expect(seen.parentSpanId).toBe(span.spanContext().spanId);
+      expect(seen.activeAfterAwait).toBeUndefined(); // no async context: the parent is passed, not looked up
+      expect(exemplars).toEqual([TRACE_ID]);
+    });
+
+    it('records a failed call on its span', async () => {
+      await client.request('fail', null, { timeoutMs: 1000, trace: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` } }).catch(() => undefined);
+      const [span] = tracing.spans();
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the cart is empty' });
+      expect(span.attributes['error.type']).toBe(ErrorCodes.emptyCart);
+    });
+
+    it('makes no span for a call whose trace is not sampled, or that carries none', async () => {
+      exemplars.length = 0;
+      const seen = await client.request<{ parentSpanId?: string }>('traced', null, { timeoutMs: 1000, trace: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-00` } });
+      await client.request('traced', null, { timeoutMs: 1000 });
+      expect(seen.parentSpanId).toBeUndefined();
+      expect(tracing.spans()).toEqual([]);
+      expect(exemplars).toEqual([undefined, undefined]);
     });
   });
 

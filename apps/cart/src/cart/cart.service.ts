@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CartItem, CartView, Catalog, ErrorCodes, labError, MAX_CART_LINES, MAX_ITEM_QUANTITY, Order } from '@app/contracts';
-import { CART_STORE, CartStore, Idempotency, IdempotencyKeyReusedError, SessionEndedError } from '@app/state';
+import { CART_STORE, CartStore, Idempotency, IdempotencyKeyReusedError, SessionEndedError, TraceParent } from '@app/state';
 import { ReplicaTelemetry } from '@app/telemetry';
 
 /**
@@ -19,39 +19,39 @@ export class CartService {
     private readonly telemetry: ReplicaTelemetry,
   ) {}
 
-  async view(cartId: string): Promise<CartView> {
-    return toView(await this.store.get(cartId));
+  async view(cartId: string, parent?: TraceParent): Promise<CartView> {
+    return toView(await this.store.get(cartId, parent));
   }
 
-  async addItem(cartId: string, productId: string, quantity: number, idempotencyKey?: string): Promise<CartView> {
+  async addItem(cartId: string, productId: string, quantity: number, idempotencyKey?: string, parent?: TraceParent): Promise<CartView> {
     const product = this.catalog.find(productId);
     if (!product) throw labError(404, ErrorCodes.productNotFound, `no product ${productId}`);
     const item: CartItem = { productId, quantity, priceCents: product.priceCents };
     const limits = { maxLines: MAX_CART_LINES, maxQuantity: MAX_ITEM_QUANTITY };
-    const outcome = await refuseEnded(this.store.addItem(cartId, item, limits, once(idempotencyKey, `add ${productId} ${quantity}`)));
+    const outcome = await refuseEnded(this.store.addItem(cartId, item, limits, once(idempotencyKey, `add ${productId} ${quantity}`), parent));
     if (outcome.ok) return toView(outcome.items);
     throw outcome.reason === 'cart_full'
       ? labError(409, ErrorCodes.cartFull, `a cart holds at most ${MAX_CART_LINES} different products`)
       : labError(409, ErrorCodes.cartFull, `at most ${MAX_ITEM_QUANTITY} of one product per cart`);
   }
 
-  async removeItem(cartId: string, productId: string, idempotencyKey?: string): Promise<CartView> {
-    const items = await refuseEnded(this.store.removeItem(cartId, productId, once(idempotencyKey, `remove ${productId}`)));
+  async removeItem(cartId: string, productId: string, idempotencyKey?: string, parent?: TraceParent): Promise<CartView> {
+    const items = await refuseEnded(this.store.removeItem(cartId, productId, once(idempotencyKey, `remove ${productId}`), parent));
     if (!items) throw labError(404, ErrorCodes.itemNotInCart, `${productId} is not in the cart`);
     return toView(items);
   }
 
-  async checkout(cartId: string, userId: string, idempotencyKey?: string): Promise<Order> {
+  async checkout(cartId: string, userId: string, idempotencyKey?: string, parent?: TraceParent): Promise<Order> {
     const head = { orderId: randomUUID(), userId, createdAt: new Date().toISOString() };
-    const order = await refuseEnded(this.store.checkout(cartId, head, once(idempotencyKey, 'checkout')));
+    const order = await refuseEnded(this.store.checkout(cartId, head, once(idempotencyKey, 'checkout'), parent));
     if (!order) throw labError(409, ErrorCodes.emptyCart, 'the cart is empty');
     this.telemetry.countOrder();
     return order;
   }
 
   /** The cart's session ended: the cart goes, and later writes to it are refused. */
-  discard(cartId: string): Promise<void> {
-    return this.store.discard(cartId);
+  discard(cartId: string, parent?: TraceParent): Promise<void> {
+    return this.store.discard(cartId, parent);
   }
 }
 

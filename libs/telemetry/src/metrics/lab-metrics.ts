@@ -146,8 +146,8 @@ export class LabHistogram<T extends string> extends BoundFamily<T, HistogramChil
   }
 
   /** Records one value under the given labels (binds them on first use). */
-  observe(labels: LabelValues<T>, seconds: number): void {
-    this.child(labels).observe(seconds);
+  observe(labels: LabelValues<T>, seconds: number, exemplarTraceId?: string): void {
+    this.child(labels).observe(seconds, exemplarTraceId);
   }
 
   get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {

@@ -20,16 +20,16 @@ export class ReplicaTelemetry {
     this.orders = m.counter('lab_orders_created_total', 'Orders created at checkout', []).child({});
   }
 
-  /** StoreObserver: times the store call itself. */
-  observe(store: string, operation: string, seconds: number): void {
+  /** StoreObserver: times the store call itself; `traceId` (a traced call's) becomes the exemplar. */
+  observe(store: string, operation: string, seconds: number, traceId?: string): void {
     if (!this.enabled) return;
-    this.store.observe({ store, operation }, seconds);
+    this.store.observe({ store, operation }, seconds, traceId);
   }
 
-  /** RpcServerObserver (libs/transport): times every handled call. */
-  handled(pattern: string, outcome: 'ok' | 'error', seconds: number): void {
+  /** RpcServerObserver (libs/transport): times every handled call; `traceId` (a traced call's) becomes the exemplar. */
+  handled(pattern: string, outcome: 'ok' | 'error', seconds: number, traceId?: string): void {
     if (!this.enabled) return;
-    this.server.observe({ pattern, outcome }, seconds);
+    this.server.observe({ pattern, outcome }, seconds, traceId);
   }
 
   countOrder(): void {

@@ -6,8 +6,8 @@
  * deliberately not exported here: importing it would start the SDK too late to instrument.
  */
 export type { TraceCarrier } from './trace-carrier';
-export { injectTraceContext, withClientSpan, withServerSpan, withRootSpan, rpcClientSpanName, RPC_SYSTEM, TRACER_NAME } from './propagation';
-export type { RpcClientTarget } from './propagation';
+export { injectTraceContext, withClientSpan, withServerSpan, startServerSpan, endServerSpan, withRootSpan, rpcClientSpanName, RPC_SYSTEM, TRACER_NAME } from './propagation';
+export type { RpcClientTarget, RpcServerTrace } from './propagation';
 export { startHttpServerSpan, endHttpServerSpan } from './http-server-span';
 export type { HttpServerTrace, HttpServerRequest } from './http-server-span';
 export { currentTraceId, currentSampledTraceId } from './trace-id';

@@ -1,4 +1,4 @@
-import { Context, context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { recordSpanFailure } from './span-errors';
 import { TraceCarrier } from './trace-carrier';
 import { isTracingActive, tracingIdentity } from './tracing-runtime';
@@ -93,15 +93,26 @@ function injectFrom(source: Context): TraceCarrier | undefined {
   return Object.keys(carrier).length > 0 ? carrier : undefined;
 }
 
+/** One incoming RPC's SERVER span and the context its work continues (explicitly: the replicas keep no async context). */
+export interface RpcServerTrace {
+  span: Span;
+  /** The span's context: the parent the handler hands to its store calls (their Redis spans). */
+  context: Context;
+  /** The trace id, for exemplars on the replica's histograms (the span is sampled: see below). */
+  traceId: string;
+}
+
 /**
- * Runs one incoming RPC inside a SERVER span `<pattern> handle` that continues the caller's
- * trace from the carrier it sent. `fn` runs with the span active, so whatever it awaits (the
- * store's ioredis spans) lands in the same trace; a rejection is recorded on the span and
- * rethrown unchanged. Call it only when tracing is active and the call carried a context.
+ * Starts the SERVER span `<pattern> handle` of one incoming RPC, continuing the caller's trace
+ * from the carrier it sent. Undefined when tracing is off or the caller's trace is not sampled
+ * (nothing of it would be exported). The caller ends it with endServerSpan().
  */
-export async function withServerSpan<T>(pattern: string, carrier: TraceCarrier, fn: () => Promise<T>): Promise<T> {
-  const identity = tracingIdentity();
+export function startServerSpan(pattern: string, carrier: TraceCarrier): RpcServerTrace | undefined {
+  if (!isTracingActive()) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const remote = trace.getSpanContext(parent);
+  if (!remote || (remote.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
+  const identity = tracingIdentity();
   const span = trace.getTracer(TRACER_NAME).startSpan(
     `${pattern} handle`,
     {
@@ -114,13 +125,31 @@ export async function withServerSpan<T>(pattern: string, carrier: TraceCarrier, 
     },
     parent,
   );
+  return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
+}
+
+/** Ends a span from startServerSpan(); a failure is recorded on it first. */
+export function endServerSpan(server: RpcServerTrace, failure?: { error: unknown }): void {
+  if (failure) recordSpanFailure(server.span, failure.error);
+  server.span.end();
+}
+
+/**
+ * Runs one incoming RPC inside a SERVER span (startServerSpan) with the span active for `fn`:
+ * across its awaits where the process keeps an async context (the chat service), for its
+ * synchronous part elsewhere. A rejection is recorded on the span and rethrown unchanged.
+ * Call it only when tracing is active and the call carried a context.
+ */
+export async function withServerSpan<T>(pattern: string, carrier: TraceCarrier, fn: () => Promise<T>): Promise<T> {
+  const server = startServerSpan(pattern, carrier);
+  if (!server) return fn();
   try {
-    return await context.with(trace.setSpan(parent, span), fn);
+    const result = await context.with(server.context, fn);
+    endServerSpan(server);
+    return result;
   } catch (error) {
-    recordSpanFailure(span, error);
+    endServerSpan(server, { error });
     throw error;
-  } finally {
-    span.end();
   }
 }
 

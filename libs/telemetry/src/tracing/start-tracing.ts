@@ -18,16 +18,19 @@ import { registerTracingRuntime, TracingIdentity } from './tracing-runtime';
  *   variables: an OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL (`http/protobuf`
  *   by default, `http/json`, `grpc`) and endpoint, in a BatchSpanProcessor tuned by
  *   OTEL_BSP_*; the sampler from OTEL_TRACES_SAMPLER(_ARG).
- * - Context: replicas keep the SDK's async-local-storage context, so the ioredis spans of a
- *   handler find its SERVER span across awaits; the gateway, which hands its request's span to
- *   each call explicitly, gets a synchronous one (SyncContextManager) and no promise hook.
+ * - Context: explicit, not async. The gateway hands its request's span to each call; a
+ *   replica's transport hands the call's SERVER span context to the handler (LabTcpContext),
+ *   which passes it to the store, whose Redis calls run with it active for the synchronous send
+ *   (SyncContextManager): no promise hook, which cost a replica more than its spans did. Only
+ *   the chat service, whose WebSocket handlers await across calls they trace, keeps the SDK's
+ *   async-local-storage context.
  * - No metrics or logs exporters: prom-client owns metrics, and the SDK would otherwise start
  *   OTLP metric and log exporters by default.
  */
 export function startTracing(identity: TracingIdentity): void {
   const sdk = new NodeSDK({
     serviceName: identity.service,
-    ...(identity.service === 'gateway' && { contextManager: new SyncContextManager() }),
+    ...(identity.service !== 'chat' && { contextManager: new SyncContextManager() }),
     resource: resources.defaultResource().merge(
       resources.resourceFromAttributes({ 'service.instance.id': identity.replica }),
     ),
