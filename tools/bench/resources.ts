@@ -11,7 +11,7 @@ import { OtlpSink, startOtlpSink } from './otlp-sink';
  * The labs the benches use. `telemetry-metrics` is configured like `redis` but is a lab of its
  * own, so the three telemetry configurations share the same history (boot, warm-up, load).
  */
-export type BenchLabName = 'stateful' | 'redis' | 'jwt' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing';
+export type BenchLabName = 'stateful' | 'redis' | 'jwt' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing' | 'telemetry-tracing-10';
 
 export interface BenchLab extends StartedLab {
   name: BenchLabName;
@@ -46,7 +46,7 @@ const OTEL_CLEARED: Record<string, undefined> = {
 export class BenchResources {
   private redis: Promise<BenchRedis> | undefined;
   private redisClient: Promise<Redis> | undefined;
-  private sink: Promise<OtlpSink> | undefined;
+  private readonly sinks = new Map<string, Promise<OtlpSink>>();
   private readonly labs = new Map<BenchLabName, Promise<BenchLab>>();
 
   constructor(private readonly progress: (message: string) => void) {}
@@ -82,9 +82,14 @@ export class BenchResources {
     return this.redisClient;
   }
 
-  otlpSink(): Promise<OtlpSink> {
-    this.sink ??= startOtlpSink();
-    return this.sink;
+  /** An OTLP sink; each `name` is a sink of its own, so two traced labs' spans are counted apart. */
+  otlpSink(name = 'traces'): Promise<OtlpSink> {
+    let sink = this.sinks.get(name);
+    if (!sink) {
+      sink = startOtlpSink();
+      this.sinks.set(name, sink);
+    }
+    return sink;
   }
 
   lab(name: BenchLabName): Promise<BenchLab> {
@@ -109,9 +114,9 @@ export class BenchResources {
     const client = await this.redisClient?.catch(() => undefined);
     this.redisClient = undefined;
     if (client) await closeRedisClient(client);
-    const sink = await this.sink?.catch(() => undefined);
-    this.sink = undefined;
-    await sink?.close().catch(() => undefined);
+    const sinks = [...this.sinks.values()];
+    this.sinks.clear();
+    for (const pending of sinks) await (await pending.catch(() => undefined))?.close().catch(() => undefined);
     const redis = await this.redis?.catch(() => undefined);
     this.redis = undefined;
     await redis?.server.stop().catch(() => undefined);
@@ -139,6 +144,20 @@ export class BenchResources {
         return { mode: 'redis', description: 'redis, round-robin, METRICS=off, no tracing', env: { METRICS: 'off' } };
       case 'telemetry-metrics':
         return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'telemetry-tracing-10': {
+        const sink = await this.otlpSink('sampled-10');
+        return {
+          mode: 'redis',
+          description: 'redis, round-robin, metrics on, tracing 10 % (parentbased_traceidratio 0.1) to an OTLP sink of its own',
+          env: {
+            METRICS: 'on',
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: '0.1',
+          },
+        };
+      }
       case 'telemetry-tracing': {
         const sink = await this.otlpSink();
         return {

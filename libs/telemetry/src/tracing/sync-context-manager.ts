@@ -3,8 +3,11 @@ import { Context, ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 /**
  * A context manager without async propagation: `with()` makes a context active for the
  * synchronous run of its callback only. The gateway passes its request's span explicitly to
- * every call it makes (RequestHop), so it needs no context to follow promises, and Node's
- * async-context machinery (a hook on every promise) would cost it more than a span does.
+ * every call it makes (RequestHop), and a replica's transport hands each call's SERVER span to
+ * the handler, which passes it to the store (LabTcpContext.getTraceParent()); a Redis command is
+ * sent synchronously inside `with()`, so its span still finds its parent. Node's async-context
+ * machinery (a hook on every promise) cost a replica more than its spans did. Every process but
+ * the chat service uses this one.
  */
 export class SyncContextManager implements ContextManager {
   private current: Context = ROOT_CONTEXT;
