@@ -56,9 +56,15 @@ describe('LatencyProxy', () => {
       }
     }
     const added = (rtt: '0.5' | '5', q: number) => quantile(trips[rtt], q) - quantile(trips['0'], q);
-    expect(added('5', 0)).toBeGreaterThan(4.5);
+    // No trip through the proxy is shorter than its delay: each direction is held rttMs / 2.
+    expect(quantile(trips['5'], 0)).toBeGreaterThanOrEqual(5);
+    expect(quantile(trips['0.5'], 0)).toBeGreaterThanOrEqual(0.5);
+    // Against the undelayed trips the added time can look shorter than the delay: while the proxy
+    // busy-waits the last stretch it is already on a core, so a loaded machine's wake-up latency,
+    // which the undelayed trips pay, hides inside the wait.
+    expect(added('5', 0)).toBeGreaterThan(4);
     expect(added('5', 0.25)).toBeLessThan(9); // a loaded 2-core machine delays the echo's own turns too
-    expect(added('0.5', 0)).toBeGreaterThan(0.4);
+    expect(added('0.5', 0)).toBeGreaterThan(0.25);
     expect(added('0.5', 0.25)).toBeLessThan(2);
   });
 
