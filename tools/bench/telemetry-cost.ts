@@ -11,7 +11,7 @@ export interface TelemetryCostOptions {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  /** Each configuration runs this many times, alternating (A B C A B C). */
+  /** Each configuration runs this many times, alternating (A B C D A B C D); the labs not measured sit frozen. */
   runs: number;
   signal?: AbortSignal;
   progress?: (message: string) => void;
@@ -61,15 +61,45 @@ export interface TelemetryCostResult {
 export async function runTelemetryCost(resources: BenchResources, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
   const progress = options.progress ?? (() => undefined);
   const labs = new Map<TelemetryConfig, BenchLab>();
-  // One lab per configuration, each started once and kept through the rounds; started one at a
-  // time, since ten processes booting already fill both cores.
-  for (const { config, lab } of CONFIGS) {
-    options.signal?.throwIfAborted();
-    const running = await resources.lab(lab);
-    labs.set(config, running);
-    progress(`telemetry-cost: ${config}: warm-up ${options.warmupSeconds} s`);
-    await load(running.url, options, options.warmupSeconds);
+  try {
+    // One lab per configuration, each started once and kept through the rounds; started one at a
+    // time, since ten processes booting already fill both cores.
+    for (const { config, lab } of CONFIGS) {
+      options.signal?.throwIfAborted();
+      const running = await resources.lab(lab);
+      labs.set(config, running);
+      progress(`telemetry-cost: ${config}: warm-up ${options.warmupSeconds} s`);
+      await load(running.url, options, options.warmupSeconds);
+      freeze(running, true);
+    }
+    return await measureRounds(resources, labs, options);
+  } finally {
+    for (const lab of labs.values()) freeze(lab, false);
   }
+}
+
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) a lab's processes. The labs not being measured sit
+ * frozen: an idle lab still spends a few % of a core on its timers (health checks, gauges, the
+ * span exporter), which would be taken from whichever lab is measured.
+ */
+function freeze(lab: BenchLab, frozen: boolean): void {
+  for (const target of lab.lab.targets()) {
+    const pid = lab.lab.pidOf(target.instance);
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      // Gone: the run's errors say so.
+    }
+  }
+}
+
+/** Seconds of unmeasured load after a thaw, so the timers that were due and the new connections settle first. */
+const RESUME_WARMUP_SECONDS = 1;
+
+async function measureRounds(resources: BenchResources, labs: Map<TelemetryConfig, BenchLab>, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
+  const progress = options.progress ?? (() => undefined);
   const sink = await resources.otlpSink();
   const runs: TelemetryRun[] = [];
   let tracedRequests = 0;
@@ -85,9 +115,12 @@ export async function runTelemetryCost(resources: BenchResources, options: Telem
       if (traced) closeTraced();
       const spansAtStart = sink.counts().spans;
       const lab = labs.get(config) as BenchLab;
+      freeze(lab, false);
+      await load(lab.url, options, RESUME_WARMUP_SECONDS);
       const cpuBefore = labCpuSeconds(lab.lab);
       const result = await load(lab.url, options, options.durationSeconds);
       const labCpuMsPerRequest = cpuMsPerRequest(cpuBefore, labCpuSeconds(lab.lab), result.requests);
+      freeze(lab, true);
       if (traced) tracedRequests += result.requests;
       const run: TelemetryRun = {
         config,
@@ -190,7 +223,7 @@ export function formatTelemetryCost(result: TelemetryCostResult, machine: Machin
       title: 'telemetry-cost: shopper load, redis mode, telemetry off vs metrics vs metrics + tracing (100 % and 10 %)',
       measured: [
         `runLoad (autocannon) shopper journey, mix ${formatMix(DEFAULT_MIX)}, ${result.connections} connections (one account and session each), ${result.durationSeconds} s per run`,
-        `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1`,
+        `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1; the labs not measured sit frozen (SIGSTOP), and each run follows ${RESUME_WARMUP_SECONDS} s of unmeasured load after the thaw`,
         'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP sink (http/protobuf), OTEL_TRACES_SAMPLER=always_on; the 10 % lab: parentbased_traceidratio 0.1, to a sink of its own (its spans are not in the spans column)',
       ],
       tables: [
