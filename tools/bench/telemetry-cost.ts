@@ -6,6 +6,7 @@ import { cpuMsPerRequest, labCpuSeconds } from './cpu';
 import { Machine } from './measure';
 import { formatSection } from './report';
 import type { BenchLabName, BenchResources, BenchLab } from './resources';
+import { freezeProcesses, RESUME_WARMUP_SECONDS } from './freeze';
 
 export interface TelemetryCostOptions {
   connections: number;
@@ -78,25 +79,14 @@ export async function runTelemetryCost(resources: BenchResources, options: Telem
   }
 }
 
-/**
- * Freezes (SIGSTOP) or thaws (SIGCONT) a lab's processes. The labs not being measured sit
- * frozen: an idle lab still spends a few % of a core on its timers (health checks, gauges, the
- * span exporter), which would be taken from whichever lab is measured.
- */
+/** Freezes or thaws a lab's processes (see freezeProcesses). */
 function freeze(lab: BenchLab, frozen: boolean): void {
-  for (const target of lab.lab.targets()) {
-    const pid = lab.lab.pidOf(target.instance);
-    if (pid === undefined) continue;
-    try {
-      process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
-    } catch {
-      // Gone: the run's errors say so.
-    }
-  }
+  const pids = lab.lab.targets().map((target) => lab.lab.pidOf(target.instance));
+  freezeProcesses(
+    pids.filter((pid): pid is number => pid !== undefined),
+    frozen,
+  );
 }
-
-/** Seconds of unmeasured load after a thaw, so the timers that were due and the new connections settle first. */
-const RESUME_WARMUP_SECONDS = 1;
 
 async function measureRounds(resources: BenchResources, labs: Map<TelemetryConfig, BenchLab>, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
   const progress = options.progress ?? (() => undefined);

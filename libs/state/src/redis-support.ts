@@ -88,8 +88,7 @@ export class ReplicationWait {
     try {
       // A pipeline with a keyed command goes to the node that holds the key, on the connection the
       // write took: WAIT then covers that write (in a cluster as on a single master).
-      const send = () => this.client.pipeline().exists(key).wait(this.replicas, this.timeoutMs).exec();
-      const replies = await (parent ? context.with(parent, send) : send());
+      const replies = await sendIn(parent, () => this.client.pipeline().exists(key).wait(this.replicas, this.timeoutMs).exec());
       const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT'), 0];
       if (error) throw error;
       acknowledged = Number(count);
@@ -137,6 +136,11 @@ end
  */
 const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
 
+/** Runs `send` (which sends its commands synchronously) with `parent` active, so their ioredis spans join that trace. */
+function sendIn<T>(parent: TraceParent, send: () => T): T {
+  return parent ? context.with(parent, send) : send();
+}
+
 /**
  * Runs one Redis round trip; whatever ioredis throws becomes a StoreUnavailableError saying
  * whether it may have applied. `call` sends its command synchronously, with `parent` active, so
@@ -144,7 +148,7 @@ const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
  */
 export async function redisCall<T>(operation: string, call: () => Promise<T>, parent?: TraceParent): Promise<T> {
   try {
-    return await (parent ? context.with(parent, call) : call());
+    return await sendIn(parent, call);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreUnavailableError(`redis ${operation} failed: ${reason}`, { cause: error, mayHaveApplied: !NOT_SENT.test(reason) });

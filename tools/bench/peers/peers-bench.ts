@@ -6,6 +6,7 @@ import { count, num, times } from '../../kit/format';
 import { formatSection } from '../report';
 import type { CartView } from './protocol';
 import { PEERS_TARGETS, PeersTargetName, RunningTarget, SessionSource, startTarget } from './targets';
+import { freezeProcesses, RESUME_WARMUP_SECONDS } from '../freeze';
 
 export interface PeersBenchOptions {
   /** Connections of the load generator; one distinct logged-in session per connection. */
@@ -158,23 +159,10 @@ async function prepareTarget(name: PeersTargetName, options: PeersBenchOptions, 
   }
 }
 
-/**
- * Freezes (SIGSTOP) or thaws (SIGCONT) a target's serving processes. The targets not being
- * measured sit frozen: an idle statelab lab still spends a few % of a core on its timers
- * (health checks, gauges), which would be taken from whichever target is measured.
- */
+/** Freezes or thaws a target's serving processes (see freezeProcesses); target.exited() reports one that is gone. */
 function freeze(target: RunningTarget, frozen: boolean): void {
-  for (const pid of target.pids()) {
-    try {
-      process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
-    } catch {
-      // Gone: target.exited() reports it.
-    }
-  }
+  freezeProcesses(target.pids(), frozen);
 }
-
-/** Seconds of unmeasured load after a thaw, so the timers that were due and the new connections settle first. */
-const RESUME_WARMUP_SECONDS = 1;
 
 /** One measured slice of one target, added to its tally. */
 async function measureSlice(tally: Tally, seconds: number, signal: AbortSignal | undefined): Promise<CartViewRun> {
