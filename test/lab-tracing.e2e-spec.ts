@@ -3,7 +3,11 @@ import { startLab, StartedLab, startPrivateRedis } from '../tools/kit';
 import { Shopper } from './support/shopper';
 import type { RedisServerProcess } from '../tools/lab/redis-server';
 
-describe('tracing across the whole lab in redis mode', () => {
+// http/json runs the OpenTelemetry SDK's span pipeline; http/protobuf (the default) runs the lab's lean tracer.
+describe.each([
+  ['the SDK tracer (http/json)', 'http/json'],
+  ['the lean tracer (http/protobuf)', 'http/protobuf'],
+])('tracing across the whole lab in redis mode, %s', (_name, protocol) => {
   let receiver: OtlpReceiver;
   let redis: RedisServerProcess;
   let lab: StartedLab;
@@ -14,7 +18,7 @@ describe('tracing across the whole lab in redis mode', () => {
     lab = await startLab({
       mode: 'redis',
       redisUrl: redis.url,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_SCHEDULE_DELAY: '200' },
     });
   }, 90000);
 

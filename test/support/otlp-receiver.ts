@@ -54,21 +54,140 @@ interface OtlpAnyValue {
   kvlistValue?: { values?: OtlpKeyValue[] };
   bytesValue?: string;
 }
-interface OtlpSpan {
+export interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
   kind?: number | string;
   attributes?: OtlpKeyValue[];
-  status?: { code?: number | string };
+  events?: { timeUnixNano?: string; name?: string; attributes?: OtlpKeyValue[] }[];
+  status?: { code?: number | string; message?: string };
   startTimeUnixNano?: string | number;
+  endTimeUnixNano?: string | number;
 }
-interface OtlpTraceRequest {
+export interface OtlpTraceRequest {
   resourceSpans?: {
     resource?: { attributes?: OtlpKeyValue[] };
-    scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[];
+    scopeSpans?: { scope?: { name?: string; version?: string }; spans?: OtlpSpan[] }[];
   }[];
+}
+
+/** The length-delimited and scalar fields of one protobuf message, in order. */
+function protobufFields(buffer: Buffer): { field: number; wireType: number; bytes?: Buffer; value?: bigint }[] {
+  const fields: { field: number; wireType: number; bytes?: Buffer; value?: bigint }[] = [];
+  let offset = 0;
+  const varint = (): bigint => {
+    let value = 0n;
+    let shift = 0n;
+    for (;;) {
+      if (offset >= buffer.length) throw new Error('truncated varint');
+      const byte = buffer[offset++];
+      value |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) return value;
+      shift += 7n;
+    }
+  };
+  while (offset < buffer.length) {
+    const key = Number(varint());
+    const field = key >>> 3;
+    const wireType = key & 7;
+    if (wireType === 0) fields.push({ field, wireType, value: varint() });
+    else if (wireType === 1) {
+      fields.push({ field, wireType, value: buffer.readBigUInt64LE(offset), bytes: buffer.subarray(offset, offset + 8) });
+      offset += 8;
+    } else if (wireType === 5) {
+      fields.push({ field, wireType, value: BigInt(buffer.readUInt32LE(offset)) });
+      offset += 4;
+    } else if (wireType === 2) {
+      const length = Number(varint());
+      if (offset + length > buffer.length) throw new Error('truncated field');
+      fields.push({ field, wireType, bytes: buffer.subarray(offset, offset + length) });
+      offset += length;
+    } else throw new Error(`unsupported wire type ${wireType}`);
+  }
+  return fields;
+}
+
+function decodeAnyValue(buffer: Buffer): OtlpAnyValue {
+  const out: OtlpAnyValue = {};
+  for (const { field, bytes, value } of protobufFields(buffer)) {
+    if (field === 1) out.stringValue = bytes!.toString('utf8');
+    else if (field === 2) out.boolValue = value !== 0n;
+    else if (field === 3) out.intValue = BigInt.asIntN(64, value!).toString();
+    else if (field === 4) out.doubleValue = bytes!.readDoubleLE(0);
+    else if (field === 5) out.arrayValue = { values: protobufFields(bytes!).filter((f) => f.field === 1).map((f) => decodeAnyValue(f.bytes!)) };
+    else if (field === 6) out.kvlistValue = { values: protobufFields(bytes!).filter((f) => f.field === 1).map((f) => decodeKeyValue(f.bytes!)) };
+    else if (field === 7) out.bytesValue = bytes!.toString('base64');
+  }
+  return out;
+}
+
+function decodeKeyValue(buffer: Buffer): OtlpKeyValue {
+  const out: OtlpKeyValue = { key: '' };
+  for (const { field, bytes } of protobufFields(buffer)) {
+    if (field === 1) out.key = bytes!.toString('utf8');
+    else if (field === 2) out.value = decodeAnyValue(bytes!);
+  }
+  return out;
+}
+
+function decodeSpan(buffer: Buffer): OtlpSpan {
+  const span: OtlpSpan = { traceId: '', spanId: '', name: '' };
+  for (const { field, bytes, value } of protobufFields(buffer)) {
+    if (field === 1) span.traceId = bytes!.toString('hex');
+    else if (field === 2) span.spanId = bytes!.toString('hex');
+    else if (field === 4) span.parentSpanId = bytes!.toString('hex');
+    else if (field === 5) span.name = bytes!.toString('utf8');
+    else if (field === 6) span.kind = Number(value);
+    else if (field === 7) span.startTimeUnixNano = value!.toString();
+    else if (field === 8) span.endTimeUnixNano = value!.toString();
+    else if (field === 9) (span.attributes ??= []).push(decodeKeyValue(bytes!));
+    else if (field === 11) {
+      const event: NonNullable<OtlpSpan['events']>[number] = {};
+      for (const part of protobufFields(bytes!)) {
+        if (part.field === 1) event.timeUnixNano = part.value!.toString();
+        else if (part.field === 2) event.name = part.bytes!.toString('utf8');
+        else if (part.field === 3) (event.attributes ??= []).push(decodeKeyValue(part.bytes!));
+      }
+      (span.events ??= []).push(event);
+    } else if (field === 15) {
+      span.status = {};
+      for (const part of protobufFields(bytes!)) {
+        if (part.field === 2) span.status.message = part.bytes!.toString('utf8');
+        else if (part.field === 3) span.status.code = Number(part.value);
+      }
+    }
+  }
+  return span;
+}
+
+/** Decodes an OTLP/protobuf ExportTraceServiceRequest into its OTLP/JSON shape (ids in hex, times as decimal strings). */
+export function decodeProtobufTraceRequest(buffer: Buffer): OtlpTraceRequest {
+  return {
+    resourceSpans: protobufFields(buffer)
+      .filter((f) => f.field === 1)
+      .map(({ bytes }) => {
+        const out: NonNullable<OtlpTraceRequest['resourceSpans']>[number] = { scopeSpans: [] };
+        for (const { field, bytes: part } of protobufFields(bytes!)) {
+          if (field === 1) out.resource = { attributes: protobufFields(part!).filter((f) => f.field === 1).map((f) => decodeKeyValue(f.bytes!)) };
+          else if (field === 2) {
+            const scopeSpans: { scope?: { name?: string; version?: string }; spans: OtlpSpan[] } = { spans: [] };
+            for (const inner of protobufFields(part!)) {
+              if (inner.field === 1) {
+                scopeSpans.scope = {};
+                for (const s of protobufFields(inner.bytes!)) {
+                  if (s.field === 1) scopeSpans.scope.name = s.bytes!.toString('utf8');
+                  else if (s.field === 2) scopeSpans.scope.version = s.bytes!.toString('utf8');
+                }
+              } else if (inner.field === 2) scopeSpans.spans.push(decodeSpan(inner.bytes!));
+            }
+            out.scopeSpans!.push(scopeSpans);
+          }
+        }
+        return out;
+      }),
+  };
 }
 
 function anyValue(value: OtlpAnyValue | undefined): AttributeValue {
@@ -139,7 +258,8 @@ function decode(body: Buffer, encoding: string | undefined): Buffer {
 
 /**
  * A real OTLP/HTTP trace receiver on a free 127.0.0.1 port: accepts `POST /v1/traces` in the
- * OTLP/JSON encoding (set OTEL_EXPORTER_OTLP_PROTOCOL=http/json on the exporting process),
+ * OTLP/JSON encoding (OTEL_EXPORTER_OTLP_PROTOCOL=http/json: the SDK's exporter) or in protobuf
+ * (http/protobuf, the default: the lab's lean tracer),
  * answers like a collector, and keeps every span for the test to inspect.
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -159,16 +279,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         refused.push(`${request.method} ${request.url}`);
         return respond(response, 404, { error: 'only POST /v1/traces' });
       }
-      if (contentType !== 'application/json') {
+      if (contentType !== 'application/json' && contentType !== 'application/x-protobuf') {
         refused.push(`content-type ${contentType}`);
-        return respond(response, 415, { error: 'only application/json (OTLP/JSON)' });
+        return respond(response, 415, { error: 'only application/json (OTLP/JSON) or application/x-protobuf' });
       }
       try {
         const body = decode(await readBody(request), request.headers['content-encoding']);
-        received.push(...flattenTraceRequest(JSON.parse(body.toString('utf8')) as OtlpTraceRequest));
+        const decoded = contentType === 'application/json' ? (JSON.parse(body.toString('utf8')) as OtlpTraceRequest) : decodeProtobufTraceRequest(body);
+        received.push(...flattenTraceRequest(decoded));
       } catch (error) {
         refused.push(`bad body: ${String(error)}`);
-        return respond(response, 400, { error: 'malformed OTLP/JSON' });
+        return respond(response, 400, { error: `malformed OTLP (${contentType})` });
       }
       respond(response, 200, { partialSuccess: {} });
       for (const listener of [...listeners]) listener();

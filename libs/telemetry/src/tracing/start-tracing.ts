@@ -1,7 +1,32 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { leanTracingConfig, LeanTracingConfig } from './lean/lean-config';
+import { LeanTracerProvider } from './lean/lean-tracer';
+import { OtlpSpanExporter } from './lean/otlp-span-exporter';
 import { SyncContextManager } from './sync-context-manager';
 import { registerTracingRuntime, TracingIdentity } from './tracing-runtime';
+
+function ioredisInstrumentation(): IORedisInstrumentation {
+  return new IORedisInstrumentation({
+    requireParentSpan: true,
+    // Keys hold session ids: keep them out of the trace backend.
+    dbStatementSerializer: (command) => command,
+  });
+}
+
+/**
+ * The resource every span of this process carries: the SDK's default (telemetry.sdk.*), the
+ * env, process and host detectors (as NodeSDK runs them by default), and the lab's identity.
+ */
+function processResource(identity: TracingIdentity): resources.Resource {
+  return resources
+    .defaultResource()
+    .merge(resources.detectResources({ detectors: [resources.envDetector, resources.processDetector, resources.hostDetector] }))
+    .merge(resources.resourceFromAttributes({ 'service.name': identity.service, 'service.instance.id': identity.replica }));
+}
 
 /**
  * Starts the OpenTelemetry SDK for this process. Only preload.ts calls this, and only when
@@ -27,20 +52,55 @@ import { registerTracingRuntime, TracingIdentity } from './tracing-runtime';
  * - No metrics or logs exporters: prom-client owns metrics, and the SDK would otherwise start
  *   OTLP metric and log exporters by default.
  */
-export function startTracing(identity: TracingIdentity): void {
+export function startTracing(identity: TracingIdentity, env: Record<string, string | undefined> = process.env): void {
+  const lean = leanTracingConfig(env, identity.service);
+  if ('sdkBecause' in lean) startSdkTracing(identity);
+  else startLeanTracing(identity, lean);
+}
+
+/**
+ * The lab's lean tracer behind the OpenTelemetry API (see lean/lean-tracer.ts): the same spans,
+ * resource, sampler, propagators and ioredis instrumentation as the SDK path, but a span is
+ * encoded to OTLP/protobuf as it ends instead of queued as an object for a batch, the spans are
+ * plain objects without the SDK's processors, limits and clocks, and the export is one buffer
+ * per scope. The SDK's span pipeline cost a traced request more than the request's own work.
+ */
+function startLeanTracing(identity: TracingIdentity, config: LeanTracingConfig): void {
+  const resource = processResource(identity);
+  const exporter = new OtlpSpanExporter({
+    url: config.url,
+    headers: config.headers,
+    resource: (async () => {
+      await resource.waitForAsyncAttributes?.();
+      return resource.attributes;
+    })(),
+    scheduleDelayMs: config.scheduleDelayMs,
+    maxExportBatchSize: config.maxExportBatchSize,
+    maxQueueSize: config.maxQueueSize,
+    timeoutMs: config.timeoutMs,
+  });
+  const provider = new LeanTracerProvider(exporter, config.sampler);
+  context.setGlobalContextManager(new SyncContextManager());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  trace.setGlobalTracerProvider(provider);
+  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: [ioredisInstrumentation()] });
+  registerTracingRuntime({
+    identity,
+    shutdown: async () => {
+      await exporter.shutdown();
+      unregister();
+    },
+  });
+}
+
+function startSdkTracing(identity: TracingIdentity): void {
   const sdk = new NodeSDK({
     serviceName: identity.service,
     ...(identity.service !== 'chat' && { contextManager: new SyncContextManager() }),
     resource: resources.defaultResource().merge(
       resources.resourceFromAttributes({ 'service.instance.id': identity.replica }),
     ),
-    instrumentations: [
-      new IORedisInstrumentation({
-        requireParentSpan: true,
-        // Keys hold session ids: keep them out of the trace backend.
-        dbStatementSerializer: (command) => command,
-      }),
-    ],
+    instrumentations: [ioredisInstrumentation()],
     metricReaders: [],
     logRecordProcessors: [],
   });
