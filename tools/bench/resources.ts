@@ -11,7 +11,7 @@ import { OtlpSink, startOtlpSink } from './otlp-sink';
  * The labs the benches use. `telemetry-metrics` is configured like `redis` but is a lab of its
  * own, so the three telemetry configurations share the same history (boot, warm-up, load).
  */
-export type BenchLabName = 'stateful' | 'redis' | 'jwt' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing' | 'telemetry-tracing-10';
+export type BenchLabName = 'stateful' | 'redis' | 'jwt' | 'telemetry-off' | 'telemetry-metrics' | 'telemetry-tracing' | 'telemetry-tracing-sdk' | 'telemetry-tracing-10';
 
 export interface BenchLab extends StartedLab {
   name: BenchLabName;
@@ -37,6 +37,7 @@ const OTEL_CLEARED: Record<string, undefined> = {
   OTEL_TRACES_SAMPLER: undefined,
   OTEL_TRACES_SAMPLER_ARG: undefined,
   OTEL_SDK_DISABLED: undefined,
+  LAB_TRACER: undefined,
 };
 
 /**
@@ -144,6 +145,20 @@ export class BenchResources {
         return { mode: 'redis', description: 'redis, round-robin, METRICS=off, no tracing', env: { METRICS: 'off' } };
       case 'telemetry-metrics':
         return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
+      case 'telemetry-tracing-sdk': {
+        const sink = await this.otlpSink('sdk');
+        return {
+          mode: 'redis',
+          description: 'redis, round-robin, metrics on, tracing always_on through the OpenTelemetry SDK (LAB_TRACER=sdk) to an OTLP sink of its own',
+          env: {
+            METRICS: 'on',
+            LAB_TRACER: 'sdk',
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_TRACES_SAMPLER: 'always_on',
+          },
+        };
+      }
       case 'telemetry-tracing-10': {
         const sink = await this.otlpSink('sampled-10');
         return {

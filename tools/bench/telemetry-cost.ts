@@ -18,12 +18,14 @@ export interface TelemetryCostOptions {
   progress?: (message: string) => void;
 }
 
-export type TelemetryConfig = 'off' | 'metrics' | 'metrics+tracing' | 'metrics+tracing 10 %';
+export type TelemetryConfig = 'off' | 'metrics' | 'metrics+tracing' | 'metrics+tracing (SDK)' | 'metrics+tracing 10 %';
 
 const CONFIGS: readonly { config: TelemetryConfig; lab: BenchLabName; label: string }[] = [
   { config: 'off', lab: 'telemetry-off', label: 'METRICS=off, no tracing' },
   { config: 'metrics', lab: 'telemetry-metrics', label: 'metrics on, no tracing (default)' },
   { config: 'metrics+tracing', lab: 'telemetry-tracing', label: 'metrics on + tracing 100 %' },
+  // The same traces through the OpenTelemetry SDK's span pipeline (LAB_TRACER=sdk): what the lean tracer saves.
+  { config: 'metrics+tracing (SDK)', lab: 'telemetry-tracing-sdk', label: 'metrics on + tracing 100 %, SDK tracer' },
   // What the README advises under load: the cost of the traces kept plus that of propagating the rest.
   { config: 'metrics+tracing 10 %', lab: 'telemetry-tracing-10', label: 'metrics on + tracing 10 %' },
 ];
@@ -58,7 +60,7 @@ export interface TelemetryCostResult {
   sinkRefused: number;
 }
 
-/** The shopper load against a redis-mode lab with telemetry off, metrics only, metrics + 100 % tracing, metrics + 10 % tracing. */
+/** The shopper load against a redis-mode lab with telemetry off, metrics only, metrics + 100 % tracing (lean tracer, then the SDK's), metrics + 10 % tracing. */
 export async function runTelemetryCost(resources: BenchResources, options: TelemetryCostOptions): Promise<TelemetryCostResult> {
   const progress = options.progress ?? (() => undefined);
   const labs = new Map<TelemetryConfig, BenchLab>();
@@ -210,11 +212,11 @@ export function formatTelemetryCost(result: TelemetryCostResult, machine: Machin
   ];
   return formatSection(
     {
-      title: 'telemetry-cost: shopper load, redis mode, telemetry off vs metrics vs metrics + tracing (100 % and 10 %)',
+      title: 'telemetry-cost: shopper load, redis mode, telemetry off vs metrics vs metrics + tracing (100 % lean, 100 % SDK, 10 % lean)',
       measured: [
         `runLoad (autocannon) shopper journey, mix ${formatMix(DEFAULT_MIX)}, ${result.connections} connections (one account and session each), ${result.durationSeconds} s per run`,
         `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1; the labs not measured sit frozen (SIGSTOP), and each run follows ${RESUME_WARMUP_SECONDS} s of unmeasured load after the thaw`,
-        'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP sink (http/protobuf), OTEL_TRACES_SAMPLER=always_on; the 10 % lab: parentbased_traceidratio 0.1, to a sink of its own (its spans are not in the spans column)',
+        'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP sink (http/protobuf), OTEL_TRACES_SAMPLER=always_on, the lab\u2019s lean tracer; the SDK lab: the same with LAB_TRACER=sdk (the OpenTelemetry SDK\u2019s BatchSpanProcessor and OTLP exporter); the 10 % lab: lean, parentbased_traceidratio 0.1. The SDK and 10 % labs export to sinks of their own (their spans are not in the spans column)',
       ],
       tables: [
         {
