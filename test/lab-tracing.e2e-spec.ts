@@ -39,7 +39,10 @@ describe.each([
       spans.some((s) => s.serviceName === 'gateway' && s.kind === 'SERVER') &&
       spans.some((s) => s.serviceName === 'gateway' && s.name === 'cart.items.add send') &&
       spans.some((s) => s.serviceInstanceId === cartReplica && s.kind === 'SERVER') &&
-      spans.some((s) => s.serviceName === 'cart' && s.scopeName?.includes('ioredis'));
+      spans.some((s) => s.serviceName === 'cart' && s.scopeName === 'statelab-redis') &&
+      // Each process exports on its own schedule: wait for the user replica's spans too.
+      spans.some((s) => s.serviceName === 'user' && s.kind === 'SERVER') &&
+      spans.some((s) => s.serviceName === 'user' && s.scopeName === 'statelab-redis');
     const spans = await receiver.waitForTrace(isAddTrace, 20000);
 
     const services = new Set(spans.map((s) => s.serviceName));
@@ -55,7 +58,7 @@ describe.each([
       const parent = spans.find((s) => s.spanId === server.parentSpanId);
       expect(parent).toMatchObject({ kind: 'CLIENT', serviceName: 'gateway', attributes: expect.objectContaining({ 'lab.replica': server.serviceInstanceId }) });
     }
-    const redisSpans = spans.filter((s) => s.scopeName?.includes('ioredis'));
+    const redisSpans = spans.filter((s) => s.scopeName === 'statelab-redis');
     expect(redisSpans.map((s) => s.serviceName).sort()).toEqual(expect.arrayContaining(['cart', 'user']));
   });
 

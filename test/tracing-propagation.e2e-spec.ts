@@ -90,7 +90,7 @@ const byScope = (scope: string) => (span: ReceivedSpan) => span.scopeName === sc
 const isHttpServer = (span: ReceivedSpan) => byScope('statelab')(span) && span.kind === 'SERVER' && span.attributes['http.request.method'] !== undefined;
 const isRpcClient = (pattern: string) => (span: ReceivedSpan) => span.kind === 'CLIENT' && span.attributes['rpc.method'] === pattern;
 const isRpcServer = (pattern: string) => (span: ReceivedSpan) => span.kind === 'SERVER' && span.attributes['rpc.method'] === pattern;
-const isRedisGet = (span: ReceivedSpan) => byScope('@opentelemetry/instrumentation-ioredis')(span) && span.name === 'get';
+const isRedisGet = (span: ReceivedSpan) => byScope('statelab-redis')(span) && span.name === 'get';
 
 /** A complete trace of one /go: all four spans arrived. */
 const completeGoTrace = (traceId: string) => (spans: ReceivedSpan[]) =>
@@ -153,11 +153,11 @@ describe('trace propagation over the lab TCP transport', () => {
       spans = await receiver.waitForTrace(completeGoTrace(response.body.traceId ?? ''), TRACE_TIMEOUT_MS);
     });
 
-    it('is one trace: gateway HTTP SERVER → rpc CLIENT → cart-1 rpc SERVER → ioredis get', () => {
+    it('is one trace: gateway HTTP SERVER → rpc CLIENT → cart-1 rpc SERVER → redis get', () => {
       const httpServer = only(spans, isHttpServer, 'http server span');
       const rpcClient = only(spans, isRpcClient('cart.items.add'), 'rpc client span');
       const rpcServer = only(spans, isRpcServer('cart.items.add'), 'rpc server span');
-      const redisGet = only(spans, isRedisGet, 'ioredis get span');
+      const redisGet = only(spans, isRedisGet, 'redis get span');
 
       expect(httpServer.parentSpanId).toBeUndefined();
       expect(rpcClient.parentSpanId).toBe(httpServer.spanId);
@@ -183,7 +183,7 @@ describe('trace propagation over the lab TCP transport', () => {
     });
 
     it('keeps redis keys out of the trace', () => {
-      const redisGet = only(spans, isRedisGet, 'ioredis get span');
+      const redisGet = only(spans, isRedisGet, 'redis get span');
       expect(JSON.stringify(redisGet.attributes)).not.toContain('cart:fixture');
     });
 

@@ -17,7 +17,7 @@ export { ExpiryGrid, MAX_EXPIRY_STEP_MS, defaultExpiryStepMs } from './expiry';
 export { RedisSessionStore } from './redis-session-store';
 export { RedisCartStore } from './redis-cart-store';
 export { RedisLedger } from './redis-ledger';
-export { DEFAULT_KEY_PREFIX, RedisKeyspace } from './redis-support';
+export { DEFAULT_KEY_PREFIX, RedisKeyspace, REDIS_TRACER_NAME, redisCall } from './redis-support';
 export type { LedgerName, RedisStoreOptions } from './redis-support';
 export {
   createRedisClient,

@@ -1,6 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { NodeSDK, resources } from '@opentelemetry/sdk-node';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { leanTracingConfig, LeanTracingConfig } from './lean/lean-config';
@@ -29,26 +28,27 @@ function processResource(identity: TracingIdentity): resources.Resource {
 }
 
 /**
- * Starts the OpenTelemetry SDK for this process. Only preload.ts calls this, and only when
- * tracing is on: loading this module loads the SDK and its exporters.
+ * Starts tracing for this process: the lab's lean tracer where it covers the configuration
+ * (see lean/lean-config.ts), else the OpenTelemetry SDK. Only preload.ts calls this, and only
+ * when tracing is on: loading this module loads the SDK and its exporters.
  *
  * - Resource: `service.name` and `service.instance.id` from the identity, merged over the
  *   detected process/host attributes (OTEL_RESOURCE_ATTRIBUTES still applies).
- * - Instrumentations: ioredis only (inside a trace only, command names without keys). The
- *   lab makes its own spans at its boundaries, cheaper than generic patching: the gateway's
- *   HTTP SERVER span (startHttpServerSpan), the hop's CLIENT and SERVER spans (withClientSpan,
- *   withServerSpan). The http and nestjs-core instrumentations cost more than the lab's whole
- *   request path did without them, and added nothing a reader of a trace needs.
- * - Traces: no exporter or processor is passed, so the SDK builds them from the standard
- *   variables: an OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL (`http/protobuf`
- *   by default, `http/json`, `grpc`) and endpoint, in a BatchSpanProcessor tuned by
- *   OTEL_BSP_*; the sampler from OTEL_TRACES_SAMPLER(_ARG).
+ * - Spans: the lab makes its own at its boundaries, cheaper than generic patching: the
+ *   gateway's HTTP SERVER span (startHttpServerSpan), the hop's CLIENT and SERVER spans
+ *   (withClientSpan, startServerSpan), and the stores' Redis CLIENT spans (redisCall in
+ *   libs/state). The http and nestjs-core instrumentations cost more than the lab's whole
+ *   request path did without them; the ioredis instrumentation cost a traced cart view about
+ *   170 µs of CPU. Only the chat service loads it, for its fan-out.
+ * - Traces (SDK path): no exporter or processor is passed, so the SDK builds them from the
+ *   standard variables: an OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL
+ *   (`http/protobuf` by default, `http/json`, `grpc`) and endpoint, in a BatchSpanProcessor tuned
+ *   by OTEL_BSP_*; the sampler from OTEL_TRACES_SAMPLER(_ARG).
  * - Context: explicit, not async. The gateway hands its request's span to each call; a
  *   replica's transport hands the call's SERVER span context to the handler (LabTcpContext),
- *   which passes it to the store, whose Redis calls run with it active for the synchronous send
- *   (SyncContextManager): no promise hook, which cost a replica more than its spans did. Only
- *   the chat service, whose WebSocket handlers await across calls they trace, keeps the SDK's
- *   async-local-storage context.
+ *   which passes it to the store, which opens its Redis spans under it (SyncContextManager: no
+ *   promise hook, which cost a replica more than its spans did). Only the chat service, whose
+ *   WebSocket handlers await across calls they trace, keeps the SDK's async-local-storage context.
  * - No metrics or logs exporters: prom-client owns metrics, and the SDK would otherwise start
  *   OTLP metric and log exporters by default.
  */
@@ -60,7 +60,7 @@ export function startTracing(identity: TracingIdentity, env: Record<string, stri
 
 /**
  * The lab's lean tracer behind the OpenTelemetry API (see lean/lean-tracer.ts): the same spans,
- * resource, sampler, propagators and ioredis instrumentation as the SDK path, but a span is
+ * resource, sampler and propagators as the SDK path, but a span is
  * encoded to OTLP/protobuf as it ends instead of queued as an object for a batch, the spans are
  * plain objects without the SDK's processors, limits and clocks, and the export is one buffer
  * per scope. The SDK's span pipeline cost a traced request more than the request's own work.
@@ -83,13 +83,9 @@ function startLeanTracing(identity: TracingIdentity, config: LeanTracingConfig):
   context.setGlobalContextManager(new SyncContextManager());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
-  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations: [ioredisInstrumentation()] });
   registerTracingRuntime({
     identity,
-    shutdown: async () => {
-      await exporter.shutdown();
-      unregister();
-    },
+    shutdown: () => exporter.shutdown(),
   });
 }
 
@@ -100,7 +96,9 @@ function startSdkTracing(identity: TracingIdentity): void {
     resource: resources.defaultResource().merge(
       resources.resourceFromAttributes({ 'service.instance.id': identity.replica }),
     ),
-    instrumentations: [ioredisInstrumentation()],
+    // The stores make their own Redis spans (libs/state, redisCall); the chat service's fan-out
+    // is traced by the ioredis instrumentation, with the async context it keeps.
+    instrumentations: identity.service === 'chat' ? [ioredisInstrumentation()] : [],
     metricReaders: [],
     logRecordProcessors: [],
   });
