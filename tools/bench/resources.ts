@@ -145,48 +145,32 @@ export class BenchResources {
         return { mode: 'redis', description: 'redis, round-robin, METRICS=off, no tracing', env: { METRICS: 'off' } };
       case 'telemetry-metrics':
         return { mode: 'redis', description: 'redis, round-robin, metrics on, no tracing', env: { METRICS: 'on' } };
-      case 'telemetry-tracing-sdk': {
-        const sink = await this.otlpSink('sdk');
-        return {
-          mode: 'redis',
-          description: 'redis, round-robin, metrics on, tracing always_on through the OpenTelemetry SDK (LAB_TRACER=sdk) to an OTLP sink of its own',
-          env: {
-            METRICS: 'on',
-            LAB_TRACER: 'sdk',
-            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-            OTEL_TRACES_SAMPLER: 'always_on',
-          },
-        };
-      }
-      case 'telemetry-tracing-10': {
-        const sink = await this.otlpSink('sampled-10');
-        return {
-          mode: 'redis',
-          description: 'redis, round-robin, metrics on, tracing 10 % (parentbased_traceidratio 0.1) to an OTLP sink of its own',
-          env: {
-            METRICS: 'on',
-            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-            OTEL_TRACES_SAMPLER_ARG: '0.1',
-          },
-        };
-      }
-      case 'telemetry-tracing': {
-        const sink = await this.otlpSink();
-        return {
-          mode: 'redis',
-          description: 'redis, round-robin, metrics on, tracing always_on to the OTLP sink',
-          env: {
-            METRICS: 'on',
-            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            // The exporters' default protocol, and what a collector is usually fed.
-            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-            OTEL_TRACES_SAMPLER: 'always_on',
-          },
-        };
-      }
+      case 'telemetry-tracing':
+        return this.tracedLab('tracing always_on to the OTLP sink', undefined, { OTEL_TRACES_SAMPLER: 'always_on' });
+      case 'telemetry-tracing-sdk':
+        return this.tracedLab('tracing always_on through the OpenTelemetry SDK (LAB_TRACER=sdk) to an OTLP sink of its own', 'sdk', {
+          LAB_TRACER: 'sdk',
+          OTEL_TRACES_SAMPLER: 'always_on',
+        });
+      case 'telemetry-tracing-10':
+        return this.tracedLab('tracing 10 % (parentbased_traceidratio 0.1) to an OTLP sink of its own', 'sampled-10', {
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: '0.1',
+        });
     }
+  }
+  /** A redis-mode lab with metrics on that traces into an OTLP sink (`sinkName`'s, else the shared one) over http/protobuf. */
+  private async tracedLab(
+    tracing: string,
+    sinkName: string | undefined,
+    env: Record<string, string>,
+  ): Promise<{ mode: StateMode; description: string; env: Record<string, string | undefined> }> {
+    const sink = await this.otlpSink(sinkName);
+    return {
+      mode: 'redis',
+      description: `redis, round-robin, metrics on, ${tracing}`,
+      // http/protobuf: the exporters' default protocol, and what a collector is usually fed.
+      env: { METRICS: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...env },
+    };
   }
 }

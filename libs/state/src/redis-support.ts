@@ -136,7 +136,6 @@ end
  */
 const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
 
-/** Runs `send` (which sends its commands synchronously) with `parent` active, so their ioredis spans join that trace. */
 /** Instrumentation scope of the stores' Redis spans. */
 export const REDIS_TRACER_NAME = 'statelab-redis';
 
@@ -164,9 +163,16 @@ function endRedisSpan(span: Span | undefined, error?: unknown): void {
   span.end();
 }
 
-/** Runs one Redis round trip inside its span (when the call is traced). */
-async function traced<T>(operation: string, parent: TraceParent, send: () => Promise<T>): Promise<T> {
+/**
+ * Runs one Redis round trip inside its span when the call is traced; an untraced call is `send()`
+ * itself, with no extra async frame or promise on the request path.
+ */
+function traced<T>(operation: string, parent: TraceParent, send: () => Promise<T>): Promise<T> {
   const span = startRedisSpan(operation, parent);
+  return span ? inSpan(span, send) : send();
+}
+
+async function inSpan<T>(span: Span, send: () => Promise<T>): Promise<T> {
   try {
     const result = await send();
     endRedisSpan(span);

@@ -1,3 +1,4 @@
+import { Env, EnvReader } from '@app/config';
 import { SAMPLER_NAMES, SamplerConfig, SamplerName } from './lean-tracer';
 
 export interface LeanTracingConfig {
@@ -10,14 +11,12 @@ export interface LeanTracingConfig {
   timeoutMs: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 /** LAB_TRACER: `lean` (the default) uses the lab's tracer where it covers the configuration; `sdk` always uses the OpenTelemetry SDK's. */
 export const LAB_TRACERS = ['lean', 'sdk'] as const;
 
+/** The variable, trimmed (as the SDK reads it), or undefined when unset or blank. */
 function nonEmpty(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
+  return new EnvReader(env).raw(name)?.trim() || undefined;
 }
 
 function positiveInt(env: Env, names: string[], fallback: number): number {
@@ -50,9 +49,9 @@ export function parseOtlpHeaders(raw: string | undefined): Record<string, string
  * the SDK, which reads the variables itself.
  */
 export function leanTracingConfig(env: Env, service: string): LeanTracingConfig | { sdkBecause: string } {
-  const tracer = nonEmpty(env, 'LAB_TRACER') ?? 'lean';
-  if (!(LAB_TRACERS as readonly string[]).includes(tracer)) throw new Error(`LAB_TRACER must be one of ${LAB_TRACERS.join(', ')} (got ${JSON.stringify(tracer)})`);
-  if (tracer === 'sdk') return { sdkBecause: 'LAB_TRACER=sdk' };
+  // The lab's own variable fails loudly like the others (ConfigError); the OTEL_* ones below
+  // follow the SDK, which falls back on a value it cannot use.
+  if (new EnvReader(env).oneOf('LAB_TRACER', LAB_TRACERS, 'lean') === 'sdk') return { sdkBecause: 'LAB_TRACER=sdk' };
   // The chat service awaits across the calls it traces and keeps the SDK's async context.
   if (service === 'chat') return { sdkBecause: 'the chat service uses the async context' };
   const protocol = nonEmpty(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? nonEmpty(env, 'OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';

@@ -237,6 +237,6 @@ describe('leanTracingConfig', () => {
     expect(leanTracingConfig({ ...endpoint, OTEL_PROPAGATORS: 'b3' }, 'cart')).toEqual({ sdkBecause: 'OTEL_PROPAGATORS=b3' });
     expect(leanTracingConfig({ ...endpoint, LAB_TRACER: 'sdk' }, 'cart')).toEqual({ sdkBecause: 'LAB_TRACER=sdk' });
     expect(leanTracingConfig(endpoint, 'chat')).toEqual({ sdkBecause: 'the chat service uses the async context' });
-    expect(() => leanTracingConfig({ ...endpoint, LAB_TRACER: 'fast' }, 'cart')).toThrow(/LAB_TRACER must be one of lean, sdk/);
+    expect(() => leanTracingConfig({ ...endpoint, LAB_TRACER: 'fast' }, 'cart')).toThrow(/invalid LAB_TRACER="fast": expected one of lean, sdk/);
   });
 });
