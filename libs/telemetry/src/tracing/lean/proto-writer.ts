@@ -81,17 +81,39 @@ export class ProtoWriter {
 
   string(field: number, value: string): this {
     this.tag(field, 2);
+    const length = value.length;
+    // Short ASCII strings (attribute keys, names, routes: nearly all of them) are copied
+    // character by character: cheaper than Buffer.byteLength plus a native write for a few bytes.
+    if (length < 0x80) {
+      this.ensure(length + 1);
+      const buffer = this.buffer;
+      let cursor = this.position + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[cursor++] = code;
+      }
+      if (i === length) {
+        buffer[this.position] = length;
+        this.position = cursor;
+        return this;
+      }
+    }
     const bytes = Buffer.byteLength(value, 'utf8');
     this.varint(bytes).ensure(bytes);
     this.position += this.buffer.write(value, this.position, bytes, 'utf8');
     return this;
   }
 
-  /** A `bytes` field from a hex string (trace and span ids). */
+  /** A `bytes` field from a hex string (trace and span ids); a character that is not hex counts as 0. */
   hexBytes(field: number, hex: string): this {
     const bytes = hex.length >>> 1;
     this.tag(field, 2).varint(bytes).ensure(bytes);
-    this.position += this.buffer.write(hex, this.position, bytes, 'hex');
+    const buffer = this.buffer;
+    let cursor = this.position;
+    for (let i = 0; i < bytes; i++) buffer[cursor++] = (hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1));
+    this.position = cursor;
     return this;
   }
 
@@ -114,28 +136,36 @@ export class ProtoWriter {
   /** Opens a nested message in field `field`; close it with {@link end}. */
   begin(field: number): this {
     this.tag(field, 2);
-    // Room for the longest length varint a message here can need (5 bytes: < 4 GiB); end()
-    // writes the real one and moves the body back over what it did not use.
-    this.ensure(5);
+    // One byte for the length: enough below 128 bytes, which most nested messages are (a
+    // key-value, an attribute's value). end() moves a longer body forward to make room.
+    this.ensure(1);
     this.starts.push(this.position);
-    this.position += 5;
+    this.position += 1;
     return this;
   }
 
   end(): this {
     const start = this.starts.pop();
     if (start === undefined) throw new Error('ProtoWriter.end() without begin()');
-    const bodyStart = start + 5;
+    const bodyStart = start + 1;
     const length = this.position - bodyStart;
+    if (length < 0x80) {
+      this.buffer[start] = length;
+      return this;
+    }
+    let extra = 0;
+    for (let value = length >>> 7; value > 0; value >>>= 7) extra++;
+    this.ensure(extra);
+    const buffer = this.buffer;
+    buffer.copyWithin(bodyStart + extra, bodyStart, this.position);
     let cursor = start;
     let value = length;
     while (value >= 0x80) {
-      this.buffer[cursor++] = (value & 0x7f) | 0x80;
+      buffer[cursor++] = (value & 0x7f) | 0x80;
       value >>>= 7;
     }
-    this.buffer[cursor++] = value;
-    if (cursor !== bodyStart) this.buffer.copy(this.buffer, cursor, bodyStart, this.position);
-    this.position = cursor + length;
+    buffer[cursor] = value;
+    this.position += extra;
     return this;
   }
 
@@ -146,4 +176,12 @@ export class ProtoWriter {
     this.buffer = grown;
     return this;
   }
+}
+
+/** The value of a hex digit's character code (either case); 0 for anything else. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return 0;
 }
