@@ -42,6 +42,32 @@ export function labCpuSeconds(lab: Lab): number | undefined {
   return total;
 }
 
+/** The lab's process kinds whose CPU a bench splits out (the chat replicas are left out: they take no part in a cart view). */
+export const PROCESS_KINDS = ['gateway', 'user', 'cart', 'product'] as const;
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
+
+/** CPU seconds so far of the lab's processes, summed per kind (all replicas of a service together). */
+export function labCpuSecondsByKind(lab: Lab): Record<ProcessKind, number> {
+  const seconds: Record<ProcessKind, number> = { gateway: 0, user: 0, cart: 0, product: 0 };
+  for (const target of lab.targets()) {
+    const pid = lab.pidOf(target.instance);
+    const kind = target.job as ProcessKind;
+    if (pid !== undefined && kind in seconds) seconds[kind] += processCpuSeconds(pid) ?? 0;
+  }
+  return seconds;
+}
+
+/** µs of CPU per request of each kind, and their total, between two readings of labCpuSecondsByKind. */
+export function cpuUsPerRequestByKind(
+  before: Record<ProcessKind, number>,
+  after: Record<ProcessKind, number>,
+  requests: number,
+): Record<ProcessKind, number> & { total: number } {
+  const perRequest = (kind: ProcessKind) => Math.round(((after[kind] - before[kind]) * 1e6) / Math.max(1, requests));
+  const cpu = Object.fromEntries(PROCESS_KINDS.map((kind) => [kind, perRequest(kind)])) as Record<ProcessKind, number>;
+  return { ...cpu, total: PROCESS_KINDS.reduce((sum, kind) => sum + cpu[kind], 0) };
+}
+
 /** used_cpu_user + used_cpu_sys of the Redis server behind `client` (INFO cpu). */
 export async function redisCpuSeconds(client: Redis): Promise<number | undefined> {
   try {

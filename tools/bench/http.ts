@@ -76,6 +76,7 @@ export async function prepareSessions(url: string, connections: number, cartLine
  * `durationSeconds` of logged-in `GET /api/cart` from `cookies.length` connections, each with its
  * own session. `latencies`, when given, collects this run's latencies on top of what it holds
  * (the returned percentiles are then those of all of them: a bench's rounds merge there).
+ * `requestsPerSecond` holds the load at that rate (over all connections) instead of saturating.
  */
 export async function driveCartViews(
   url: string,
@@ -83,6 +84,7 @@ export async function driveCartViews(
   durationSeconds: number,
   signal?: AbortSignal,
   latencies: LatencyHistogram = new LatencyHistogram(),
+  requestsPerSecond?: number,
 ): Promise<CartViewRun> {
   const statusCounts: Record<string, number> = Object.create(null) as Record<string, number>;
   let next = 0;
@@ -94,6 +96,7 @@ export async function driveCartViews(
     duration: durationSeconds,
     pipelining: 1,
     timeout: 10,
+    ...(requestsPerSecond !== undefined && { overallRate: requestsPerSecond }),
     setupClient: (client) => client.setRequests([{ method: 'GET', path: '/api/cart', headers: { cookie: cookies[next++ % cookies.length] } }]),
   });
   const started = performance.now();

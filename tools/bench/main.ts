@@ -33,7 +33,10 @@ const SIZES = {
   tokens: { full: { iterations: 100_000, rounds: 5 }, quick: { iterations: 20_000, rounds: 3 } },
   routing: { full: { picks: 1_000_000, rounds: 5 }, quick: { picks: 200_000, rounds: 3 } },
   http: { full: { connections: 50, durationSeconds: 10, warmupSeconds: 3, cartLines: 3 }, quick: { durationSeconds: 4, warmupSeconds: 1 } },
-  telemetry: { full: { connections: 20, durationSeconds: 5, warmupSeconds: 3, runs: 4 }, quick: { durationSeconds: 2, warmupSeconds: 1, runs: 2 } },
+  telemetry: {
+    full: { connections: 20, durationSeconds: 5, warmupSeconds: 3, runs: 4, fixedRate: { requestsPerSecond: 1000, sessions: 50, durationSeconds: 8, rounds: 3 } },
+    quick: { durationSeconds: 2, warmupSeconds: 1, runs: 2, fixedRate: { requestsPerSecond: 500, sessions: 20, durationSeconds: 3, rounds: 1 } },
+  },
   profile: { full: { connections: 50, warmupSeconds: 5, durationSeconds: 10, profileSeconds: 5 }, quick: { warmupSeconds: 3, durationSeconds: 3, profileSeconds: 2 } },
   // Warm-ups long enough for V8 to optimize the lab's ten processes: a cold lab measures its JIT.
   peers: { full: { connections: 50, durationSeconds: 12, warmupSeconds: 5, rounds: 4 }, quick: { durationSeconds: 4, warmupSeconds: 3, rounds: 2 } },

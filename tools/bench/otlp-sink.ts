@@ -2,6 +2,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SINK_COUNTERS } from './otlp-sink-worker';
 
+/** The worker's compiled file: beside this one, or in dist/ when this runs from source (a spec under ts-jest). */
+const WORKER_FILE = __filename.endsWith('.ts')
+  ? path.resolve(__dirname, '..', '..', 'dist', 'tools', 'bench', 'otlp-sink-worker.js')
+  : path.join(__dirname, 'otlp-sink-worker.js');
+
 export interface SinkCounts {
   spans: number;
   /** Export requests accepted. */
@@ -25,7 +30,7 @@ export interface OtlpSink {
 export async function startOtlpSink(timeoutMs = 10_000): Promise<OtlpSink> {
   const shared = new SharedArrayBuffer(SINK_COUNTERS.length * Int32Array.BYTES_PER_ELEMENT);
   const counters = new Int32Array(shared);
-  const worker = new Worker(path.join(__dirname, 'otlp-sink-worker.js'), { workerData: shared });
+  const worker = new Worker(WORKER_FILE, { workerData: shared });
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Routing, StateMode } from '@app/config';
-import { num, round } from '../kit/format';
-import { startLab, StartedLab } from '../kit/lab';
+import { num } from '../kit/format';
+import { startLab } from '../kit/lab';
 import { delay, waitUntil } from '../kit/wait';
-import { processCpuSeconds } from './cpu';
+import { cpuUsPerRequestByKind, labCpuSecondsByKind, ProcessKind } from './cpu';
 import { CpuProfile, ProfileSummary, summarizeProfile } from './cpu-profile';
 import { driveCartViews, prepareSessions } from './http';
 import { Machine } from './measure';
@@ -13,8 +13,6 @@ import { formatSection } from './report';
 
 /** The processes whose CPU profile the section records: the gateway and one replica of each stateful service. */
 const PROFILED = ['gateway', 'user-1', 'cart-1'] as const;
-const KINDS = ['gateway', 'user', 'cart', 'product'] as const;
-type Kind = (typeof KINDS)[number];
 
 export interface ProfileBenchOptions {
   connections: number;
@@ -34,7 +32,7 @@ export interface ProfileRun {
   requests: number;
   non2xx: number;
   /** µs of CPU (user + system, /proc) per response, summed over the processes of each kind. */
-  cpuUsPerRequest: Record<Kind, number> & { total: number };
+  cpuUsPerRequest: Record<ProcessKind, number> & { total: number };
   /** Where each profiled process spent its busy samples. */
   profiles: Partial<Record<(typeof PROFILED)[number], ProfileSummary>>;
 }
@@ -45,16 +43,6 @@ export interface ProfileBenchResult {
   durationSeconds: number;
   profileSeconds: number;
   runs: ProfileRun[];
-}
-
-function cpuByKind(lab: StartedLab): Record<Kind, number> {
-  const seconds: Record<Kind, number> = { gateway: 0, user: 0, cart: 0, product: 0 };
-  for (const target of lab.lab.targets()) {
-    const pid = lab.lab.pidOf(target.instance);
-    const kind = target.job as Kind;
-    if (pid !== undefined && kind in seconds) seconds[kind] += processCpuSeconds(pid) ?? 0;
-  }
-  return seconds;
 }
 
 /**
@@ -83,11 +71,9 @@ export async function runProfileBench(options: ProfileBenchOptions): Promise<Pro
       const cookies = await prepareSessions(lab.url, options.connections, 1);
       progress(`profile: ${mode}: ${cookies.length} sessions; warm-up ${options.warmupSeconds} s`);
       await driveCartViews(lab.url, cookies, options.warmupSeconds, options.signal);
-      const before = cpuByKind(lab);
+      const before = labCpuSecondsByKind(lab.lab);
       const run = await driveCartViews(lab.url, cookies, options.durationSeconds, options.signal);
-      const after = cpuByKind(lab);
-      const perRequest = (kind: Kind) => round(((after[kind] - before[kind]) * 1e6) / Math.max(1, run.requests), 0);
-      const cpu = Object.fromEntries(KINDS.map((kind) => [kind, perRequest(kind)])) as Record<Kind, number>;
+      const cpuUsPerRequest = cpuUsPerRequestByKind(before, labCpuSecondsByKind(lab.lab), run.requests);
       progress(`profile: ${mode}: ${num(run.throughputRps)} req/s; recording CPU profiles for ${options.profileSeconds} s`);
       const pids = PROFILED.map((id) => lab.lab.pidOf(id)).filter((pid): pid is number => pid !== undefined);
       for (const pid of pids) process.kill(pid, 'SIGURG');
@@ -104,7 +90,7 @@ export async function runProfileBench(options: ProfileBenchOptions): Promise<Pro
         throughputRps: run.throughputRps,
         requests: run.requests,
         non2xx: run.non2xx,
-        cpuUsPerRequest: { ...cpu, total: KINDS.reduce((sum, kind) => sum + cpu[kind], 0) },
+        cpuUsPerRequest,
         profiles,
       });
     } finally {

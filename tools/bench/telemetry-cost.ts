@@ -2,7 +2,8 @@ import { change, count, num } from '../kit/format';
 import { DEFAULT_MIX } from '../load/shopper-flow';
 import { formatMix } from '../load/options';
 import { runLoad } from '../load/run-load';
-import { cpuMsPerRequest, labCpuSeconds } from './cpu';
+import { cpuMsPerRequest, cpuUsPerRequestByKind, labCpuSeconds, labCpuSecondsByKind, PROCESS_KINDS, ProcessKind } from './cpu';
+import { driveCartViews, prepareSessions } from './http';
 import { Machine } from './measure';
 import { formatSection } from './report';
 import type { BenchLabName, BenchResources, BenchLab } from './resources';
@@ -14,8 +15,35 @@ export interface TelemetryCostOptions {
   warmupSeconds: number;
   /** Each configuration runs this many times, alternating (A B C D A B C D); the labs not measured sit frozen. */
   runs: number;
+  /**
+   * Then logged-in cart views held at a fixed rate, the labs in rotation again: the CPU each
+   * configuration costs a request, by process kind, without saturation's feedback (a slower lab
+   * batches fewer writes per turn of its event loops, so each request pays more of its own).
+   */
+  fixedRate?: FixedRateOptions;
   signal?: AbortSignal;
   progress?: (message: string) => void;
+}
+
+export interface FixedRateOptions {
+  requestsPerSecond: number;
+  /** Logged-in sessions, one connection each (each cart holds one line). */
+  sessions: number;
+  durationSeconds: number;
+  rounds: number;
+}
+
+/** One configuration's cart views at the fixed rate, in one round. */
+export interface FixedRateRun {
+  config: TelemetryConfig;
+  label: string;
+  round: number;
+  throughputRps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  /** µs of CPU (/proc) per response by process kind (all replicas of a service summed), and the total. */
+  cpuUsPerRequest: Record<ProcessKind, number> & { total: number };
 }
 
 export type TelemetryConfig = 'off' | 'metrics' | 'metrics+tracing' | 'metrics+tracing (SDK)' | 'metrics+tracing 10 %';
@@ -58,6 +86,7 @@ export interface TelemetryCostResult {
   /** Spans exported per request over all tracing runs, counted after a final flush delay. */
   spansPerTracedRequest: number | undefined;
   sinkRefused: number;
+  fixedRate?: { options: FixedRateOptions; runs: FixedRateRun[] };
 }
 
 /** The shopper load against a redis-mode lab with telemetry off, metrics only, metrics + 100 % tracing (lean tracer, then the SDK's), metrics + 10 % tracing. */
@@ -75,7 +104,9 @@ export async function runTelemetryCost(resources: BenchResources, options: Telem
       await load(running.url, options, options.warmupSeconds);
       freeze(running, true);
     }
-    return await measureRounds(resources, labs, options);
+    const result = await measureRounds(resources, labs, options);
+    if (options.fixedRate) result.fixedRate = { options: options.fixedRate, runs: await measureFixedRate(labs, options.fixedRate, options) };
+    return result;
   } finally {
     for (const lab of labs.values()) freeze(lab, false);
   }
@@ -143,6 +174,41 @@ async function measureRounds(resources: BenchResources, labs: Map<TelemetryConfi
   };
 }
 
+async function measureFixedRate(labs: Map<TelemetryConfig, BenchLab>, fixed: FixedRateOptions, options: TelemetryCostOptions): Promise<FixedRateRun[]> {
+  const progress = options.progress ?? (() => undefined);
+  const sessions = new Map<TelemetryConfig, string[]>();
+  for (const { config } of CONFIGS) {
+    const lab = labs.get(config) as BenchLab;
+    freeze(lab, false);
+    try {
+      sessions.set(config, await prepareSessions(lab.url, fixed.sessions, 1));
+    } finally {
+      freeze(lab, true);
+    }
+  }
+  const runs: FixedRateRun[] = [];
+  for (let round = 1; round <= fixed.rounds; round++) {
+    for (const { config, label } of CONFIGS) {
+      options.signal?.throwIfAborted();
+      progress(`telemetry-cost: fixed rate, round ${round}/${fixed.rounds}: ${label}, ${fixed.requestsPerSecond} cart views/s for ${fixed.durationSeconds} s`);
+      const lab = labs.get(config) as BenchLab;
+      const cookies = sessions.get(config) as string[];
+      freeze(lab, false);
+      try {
+        await driveCartViews(lab.url, cookies, RESUME_WARMUP_SECONDS, options.signal, undefined, fixed.requestsPerSecond);
+        const before = labCpuSecondsByKind(lab.lab);
+        const run = await driveCartViews(lab.url, cookies, fixed.durationSeconds, options.signal, undefined, fixed.requestsPerSecond);
+        const cpuUsPerRequest = cpuUsPerRequestByKind(before, labCpuSecondsByKind(lab.lab), run.requests);
+        runs.push({ config, label, round, throughputRps: run.throughputRps, requests: run.requests, non2xx: run.non2xx, errors: run.errors, cpuUsPerRequest });
+        progress(`telemetry-cost: fixed rate: ${config}: ${num(run.throughputRps)} req/s, ${cpuUsPerRequest.total} µs of CPU per request`);
+      } finally {
+        freeze(lab, true);
+      }
+    }
+  }
+  return runs;
+}
+
 function load(url: string, options: TelemetryCostOptions, durationSeconds: number) {
   return runLoad({
     url,
@@ -155,6 +221,34 @@ function load(url: string, options: TelemetryCostOptions, durationSeconds: numbe
 }
 
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The fixed-rate table: per configuration, the median over the rounds of each kind's CPU per request. */
+function fixedRateTable(fixed: NonNullable<TelemetryCostResult['fixedRate']>) {
+  const medians = CONFIGS.map(({ config, label }) => {
+    const runs = fixed.runs.filter((run) => run.config === config);
+    const cpu = (key: ProcessKind | 'total') => (runs.length > 0 ? median(runs.map((run) => run.cpuUsPerRequest[key])) : NaN);
+    return {
+      config,
+      label,
+      rps: runs.length > 0 ? median(runs.map((run) => run.throughputRps)) : NaN,
+      kinds: PROCESS_KINDS.map((kind) => cpu(kind)),
+      total: cpu('total'),
+      non2xx: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    };
+  });
+  const off = medians[0];
+  return {
+    caption: `logged-in cart views at ${fixed.options.requestsPerSecond} req/s, ${fixed.options.sessions} sessions: µs of CPU per request, median of ${fixed.options.rounds} runs`,
+    headers: ['configuration', 'req/s', ...PROCESS_KINDS.map((kind) => (kind === 'gateway' ? kind : `${kind} (all)`)), 'total', 'total Δ', 'non-2xx + errors'],
+    rows: medians.map((m) => [m.label, count(m.rps), ...m.kinds.map((value) => count(value)), count(m.total), m.config === 'off' ? '' : change(m.total, off.total), m.non2xx]),
+  };
+}
 
 export function formatTelemetryCost(result: TelemetryCostResult, machine: Machine): string {
   const offRun = (round: number) => result.runs.find((run) => run.config === 'off' && run.round === round);
@@ -210,14 +304,24 @@ export function formatTelemetryCost(result: TelemetryCostResult, machine: Machin
     'the OTLP sink decodes every export on a worker thread of the bench process: its CPU competes with the lab and the load generator on the same cores, as a collector sidecar would',
     'FIELD-NOTES: upstream reports OpenTelemetry overhead from ~20 % to 2x on trivial handlers (opentelemetry-js #4372, #4741)',
   ];
+  const measured = [
+    `runLoad (autocannon) shopper journey, mix ${formatMix(DEFAULT_MIX)}, ${result.connections} connections (one account and session each), ${result.durationSeconds} s per run`,
+    `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1; the labs not measured sit frozen (SIGSTOP), and each run follows ${RESUME_WARMUP_SECONDS} s of unmeasured load after the thaw`,
+    'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP sink (http/protobuf), OTEL_TRACES_SAMPLER=always_on, the lab\u2019s lean tracer; the SDK lab: the same with LAB_TRACER=sdk (the OpenTelemetry SDK\u2019s BatchSpanProcessor and OTLP exporter); the 10 % lab: lean, parentbased_traceidratio 0.1. The SDK and 10 % labs export to sinks of their own (their spans are not in the spans column)',
+  ];
+  if (result.fixedRate) {
+    const { options } = result.fixedRate;
+    measured.push(
+      `then, on the same labs, ${options.rounds} rounds of ${options.durationSeconds} s of GET /api/cart held at ${options.requestsPerSecond} req/s (autocannon overallRate) from ${options.sessions} connections, each with its own logged-in session and a one-line cart; the same rotation and freezing`,
+    );
+    notes.push(
+      'fixed rate: below saturation every configuration serves the same load, so its CPU per request is what telemetry adds to a request, without the extra cost a saturated, slower lab pays in smaller write batches',
+    );
+  }
   return formatSection(
     {
       title: 'telemetry-cost: shopper load, redis mode, telemetry off vs metrics vs metrics + tracing (100 % lean, 100 % SDK, 10 % lean)',
-      measured: [
-        `runLoad (autocannon) shopper journey, mix ${formatMix(DEFAULT_MIX)}, ${result.connections} connections (one account and session each), ${result.durationSeconds} s per run`,
-        `${rounds} rounds, configurations alternating in each; one fresh redis-mode lab per configuration (round-robin, 3+3+3 replicas, shared private redis-server), each warmed ${result.warmupSeconds} s before round 1; the labs not measured sit frozen (SIGSTOP), and each run follows ${RESUME_WARMUP_SECONDS} s of unmeasured load after the thaw`,
-        'tracing: OTEL_EXPORTER_OTLP_ENDPOINT to a local OTLP sink (http/protobuf), OTEL_TRACES_SAMPLER=always_on, the lab\u2019s lean tracer; the SDK lab: the same with LAB_TRACER=sdk (the OpenTelemetry SDK\u2019s BatchSpanProcessor and OTLP exporter); the 10 % lab: lean, parentbased_traceidratio 0.1. The SDK and 10 % labs export to sinks of their own (their spans are not in the spans column)',
-      ],
+      measured,
       tables: [
         {
           caption: 'per run',
@@ -229,6 +333,7 @@ export function formatTelemetryCost(result: TelemetryCostResult, machine: Machin
           headers: ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'req/s Δ', 'p50 Δ', 'p99 Δ', 'CPU Δ'],
           rows: summary,
         },
+        ...(result.fixedRate ? [fixedRateTable(result.fixedRate)] : []),
       ],
       notes,
     },

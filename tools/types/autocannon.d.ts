@@ -41,6 +41,8 @@ declare module 'autocannon' {
       /** Seconds before a request counts as timed out. */
       timeout?: number;
       pipelining?: number;
+      /** Requests per second over all connections (autocannon paces each connection to its share). */
+      overallRate?: number;
       /** Milliseconds between samples of the per-second histograms. */
       sampleInt?: number;
       requests?: Request[];
