@@ -28,4 +28,4 @@ ENV SERVICE=gateway
 # NODE_OPTIONS by default, the gateway's container sets its own; malloc returns scrypt's buffers.
 ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=128" MALLOC_MMAP_THRESHOLD_=1048576
 # register-paths resolves the @app/* aliases; the tracing preload must load before anything it instruments.
-CMD ["sh", "-c", "exec node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js"]
+CMD ["sh", "-c", "exec node --single-threaded-gc -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js"]

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import Ajv from 'ajv';
 import * as ts from 'typescript';
-import { MALLOC_ENV, NODE_OPTIONS } from '../tools/lab/node-options';
+import { MALLOC_ENV, NODE_FLAGS, NODE_OPTIONS } from '../tools/lab/node-options';
 import { loadLabConfig, loadReplicaIdentity, replicaAddress, SERVICES, ServiceName } from '../libs/config/src/lab-config';
 import { freePortBlock } from '../tools/kit';
 
@@ -380,8 +380,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
   });
 
-  it('starts the app named by SERVICE with the path aliases and the tracing preload', () => {
-    expect(dockerfile).toContain('node -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/${SERVICE}/src/main.js');
+  it("starts the app named by SERVICE with the native launcher's node flags, the path aliases and the tracing preload", () => {
+    expect(dockerfile).toContain(`exec node ${NODE_FLAGS.join(' ')} -r ./dist/tools/register-paths.js -r ./dist/libs/telemetry/src/tracing/preload.js dist/apps/\${SERVICE}/src/main.js`);
   });
 
   it('runs the replicas with the memory settings of the native launcher, and compose gives the gateway its own', () => {
