@@ -46,6 +46,7 @@ export interface ExporterCounts {
 export class OtlpSpanExporter implements SpanSink {
   private readonly clock = new EpochClock();
   private readonly scopes: Scope[] = [];
+  private readonly batch = new ProtoWriter(64 * 1024);
   private resource: Buffer | undefined;
   private readonly resourceReady: Promise<void>;
   private readonly agent: http.Agent;
@@ -137,8 +138,13 @@ export class OtlpSpanExporter implements SpanSink {
     this.agent.destroy();
   }
 
+  /**
+   * The waiting spans as one ExportTraceServiceRequest, in the exporter's one batch buffer: a
+   * view valid until the next batch, which is taken only once this one's export has settled.
+   */
   private takeBatch(): Buffer {
-    const writer = new ProtoWriter(64 * 1024);
+    const writer = this.batch;
+    writer.reset();
     writer.begin(OTLP.request.resourceSpans).raw(this.resource ?? Buffer.alloc(0));
     for (const scope of this.scopes) {
       if (scope.count === 0) continue;
@@ -149,7 +155,7 @@ export class OtlpSpanExporter implements SpanSink {
     }
     writer.end();
     this.pending = 0;
-    return Buffer.from(writer.view());
+    return writer.view();
   }
 
   private post(body: Buffer): Promise<void> {
