@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { forEachProtobufField, varintValue } from '../../tools/kit/protobuf-wire';
 
 export type SpanKindName = 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
 const KINDS: SpanKindName[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -76,36 +77,13 @@ export interface OtlpTraceRequest {
 /** The length-delimited and scalar fields of one protobuf message, in order. */
 function protobufFields(buffer: Buffer): { field: number; wireType: number; bytes?: Buffer; value?: bigint }[] {
   const fields: { field: number; wireType: number; bytes?: Buffer; value?: bigint }[] = [];
-  let offset = 0;
-  const varint = (): bigint => {
-    let value = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (offset >= buffer.length) throw new Error('truncated varint');
-      const byte = buffer[offset++];
-      value |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return value;
-      shift += 7n;
-    }
-  };
-  while (offset < buffer.length) {
-    const key = Number(varint());
-    const field = key >>> 3;
-    const wireType = key & 7;
-    if (wireType === 0) fields.push({ field, wireType, value: varint() });
-    else if (wireType === 1) {
-      fields.push({ field, wireType, value: buffer.readBigUInt64LE(offset), bytes: buffer.subarray(offset, offset + 8) });
-      offset += 8;
-    } else if (wireType === 5) {
-      fields.push({ field, wireType, value: BigInt(buffer.readUInt32LE(offset)) });
-      offset += 4;
-    } else if (wireType === 2) {
-      const length = Number(varint());
-      if (offset + length > buffer.length) throw new Error('truncated field');
-      fields.push({ field, wireType, bytes: buffer.subarray(offset, offset + length) });
-      offset += length;
-    } else throw new Error(`unsupported wire type ${wireType}`);
-  }
+  forEachProtobufField(buffer, 0, buffer.length, (field, wireType, start, end) => {
+    const bytes = buffer.subarray(start, end);
+    if (wireType === 0) fields.push({ field, wireType, value: varintValue(buffer, start, end) });
+    else if (wireType === 1) fields.push({ field, wireType, value: buffer.readBigUInt64LE(start), bytes });
+    else if (wireType === 5) fields.push({ field, wireType, value: BigInt(buffer.readUInt32LE(start)) });
+    else fields.push({ field, wireType, bytes });
+  });
   return fields;
 }
 

@@ -7,6 +7,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { forEachProtobufField } from '../kit/protobuf-wire';
 
 /** Indexes into the shared Int32Array. */
 export const SINK_COUNTERS = { spans: 0, exports: 1, refused: 2, length: 3 } as const;
@@ -28,56 +29,16 @@ function countSpans(request: TraceRequest): number {
  */
 export function countProtobufSpans(buffer: Buffer): number {
   let spans = 0;
-  forEachField(buffer, 0, buffer.length, (field, start, end) => {
-    if (field !== 1) return;
-    forEachField(buffer, start, end, (resourceField, rStart, rEnd) => {
-      if (resourceField !== 2) return;
-      forEachField(buffer, rStart, rEnd, (scopeField) => {
-        if (scopeField === 2) spans++;
+  forEachProtobufField(buffer, 0, buffer.length, (field, wireType, start, end) => {
+    if (field !== 1 || wireType !== 2) return;
+    forEachProtobufField(buffer, start, end, (resourceField, resourceWireType, rStart, rEnd) => {
+      if (resourceField !== 2 || resourceWireType !== 2) return;
+      forEachProtobufField(buffer, rStart, rEnd, (scopeField, scopeWireType) => {
+        if (scopeField === 2 && scopeWireType === 2) spans++;
       });
     });
   });
   return spans;
-}
-
-/** Calls `visit` for each length-delimited field of the message in buffer[start, end); skips the others. */
-function forEachField(buffer: Buffer, start: number, end: number, visit: (field: number, start: number, end: number) => void): void {
-  let offset = start;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      if (offset >= end) throw new Error('truncated varint');
-      const byte = buffer[offset++];
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return value;
-      shift += 7;
-    }
-  };
-  while (offset < end) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    switch (key & 7) {
-      case 0:
-        varint();
-        break;
-      case 1:
-        offset += 8;
-        break;
-      case 5:
-        offset += 4;
-        break;
-      case 2: {
-        const length = varint();
-        if (offset + length > end) throw new Error('truncated field');
-        visit(field, offset, offset + length);
-        offset += length;
-        break;
-      }
-      default:
-        throw new Error(`unsupported wire type ${key & 7}`);
-    }
-  }
 }
 
 function decode(body: Buffer, encoding: string | undefined): Buffer {
