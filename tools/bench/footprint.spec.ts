@@ -1,4 +1,8 @@
-import { formatFootprintBench, FootprintResult, processMemory } from './footprint';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { formatFootprintBench, FootprintResult, nodeFlagsOf, processMemory } from './footprint';
 import { describeMachine } from './measure';
 
 describe('processMemory()', () => {
@@ -12,6 +16,25 @@ describe('processMemory()', () => {
 
   it('answers undefined for a process that does not exist', () => {
     expect(processMemory(2 ** 22 + 1)).toBeUndefined();
+  });
+});
+
+describe('nodeFlagsOf()', () => {
+  it("reads node's command-line flags (not its preloads) and the NODE_OPTIONS and MALLOC_* of its environment", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flags-'));
+    writeFileSync(path.join(dir, 'preload.js'), '');
+    writeFileSync(path.join(dir, 'idle.js'), 'process.send("up"); setTimeout(() => undefined, 30_000);');
+    const child = spawn(process.execPath, ['--single-threaded-gc', '-r', path.join(dir, 'preload.js'), path.join(dir, 'idle.js'), '--not-a-node-flag'], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: '--max-old-space-size=64', MALLOC_MMAP_THRESHOLD_: '1048576' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    try {
+      await new Promise((resolve, reject) => child.once('message', resolve).once('error', reject));
+      expect(nodeFlagsOf(child.pid as number)).toEqual(['--single-threaded-gc', 'NODE_OPTIONS=--max-old-space-size=64', 'MALLOC_MMAP_THRESHOLD_=1048576']);
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -72,11 +72,20 @@ export function processMemory(pid: number): ProcessMemory | undefined {
   return rssBytes === undefined ? undefined : { rssBytes, pssBytes: statusField(pid, 'Pss') };
 }
 
-/** The NODE_OPTIONS and MALLOC_* settings a process runs with (/proc/<pid>/environ). */
-function nodeFlagsOf(pid: number): string[] {
+/**
+ * The settings a process runs with: node's own flags from its command line (/proc/<pid>/cmdline,
+ * up to the script; `-r` preloads left out), then NODE_OPTIONS and MALLOC_* (/proc/<pid>/environ).
+ */
+export function nodeFlagsOf(pid: number): string[] {
   try {
+    const flags: string[] = [];
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1);
+    for (let i = 0; i < args.length && args[i].startsWith('-'); i++) {
+      if (args[i] === '-r' || args[i] === '--require') i++;
+      else flags.push(args[i]);
+    }
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    return env.filter((entry) => entry.startsWith('NODE_OPTIONS=') || entry.startsWith('MALLOC_'));
+    return [...flags, ...env.filter((entry) => entry.startsWith('NODE_OPTIONS=') || entry.startsWith('MALLOC_'))];
   } catch {
     return [];
   }
