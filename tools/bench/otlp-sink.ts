@@ -1,11 +1,10 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DIST } from '../kit/dist';
 import { SINK_COUNTERS } from './otlp-sink-worker';
 
-/** The worker's compiled file: beside this one, or in dist/ when this runs from source (a spec under ts-jest). */
-const WORKER_FILE = __filename.endsWith('.ts')
-  ? path.resolve(__dirname, '..', '..', 'dist', 'tools', 'bench', 'otlp-sink-worker.js')
-  : path.join(__dirname, 'otlp-sink-worker.js');
+/** The worker's compiled file (also when this runs from source, in a spec). */
+const WORKER_FILE = path.join(DIST, 'tools', 'bench', 'otlp-sink-worker.js');
 
 export interface SinkCounts {
   spans: number;

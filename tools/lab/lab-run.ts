@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DIST } from '../kit/dist';
 
 /** A process the launcher started that holds no IPC channel to it (Prometheus, redis-server, …). */
 export interface RecordedChild {
@@ -142,7 +143,7 @@ export class LabRun {
    * reads a pipe from the launcher: the pipe closes when the launcher exits, however it dies.
    */
   private startWatchdog(): void {
-    const entry = path.join(__dirname, __filename.endsWith('.ts') ? '../../dist/tools/lab/watchdog.js' : 'watchdog.js');
+    const entry = path.join(DIST, 'tools', 'lab', 'watchdog.js');
     const watchdog = spawn(process.execPath, [entry, this.file, String(process.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     watchdog.on('error', () => undefined);
     watchdog.unref();

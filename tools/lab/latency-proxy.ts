@@ -2,10 +2,8 @@ import { ChildProcess, fork } from 'node:child_process';
 import { createConnection, createServer, Server, Socket } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DIST } from '../kit/dist';
 import { GiveUp, waitUntil } from '../kit/wait';
-
-/** dist/, whether this file runs compiled or from source under Jest (as in supervised-process.ts). */
-const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', 'dist') : path.resolve(__dirname, '..', '..');
 
 /**
  * Chunks of one direction of one connection, each forwarded once its due time has come, in order.

@@ -1,11 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { DIST } from '../kit/dist';
 import { isRunning, stopChild } from '../kit/process';
 import { NODE_FLAGS } from './node-options';
-
-/** dist/, whether this file runs compiled (dist/tools/lab) or from source under Jest (tools/lab). */
-const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', 'dist') : path.resolve(__dirname, '..', '..');
 
 /** The node arguments that start a compiled entry point with the lab's flags, aliases and tracing preloaded. */
 export function nodeEntry(entry: string): string[] {

@@ -153,8 +153,7 @@ function startRedisSpan(operation: string, parent: TraceParent): Span | undefine
     .startSpan(operation, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': operation } }, parent);
 }
 
-function endRedisSpan(span: Span | undefined, error?: unknown): void {
-  if (!span) return;
+function endRedisSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : String(error);
     span.recordException(error instanceof Error ? error : message);

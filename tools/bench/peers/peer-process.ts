@@ -2,12 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { READY_LINE } from './protocol';
+import { DIST } from '../../kit/dist';
 import { stopChild } from '../../kit/process';
-
-/** dist/, whether this file runs compiled (dist/tools/bench/peers) or from source under Jest. */
-export const DIST = __filename.endsWith('.ts') ? path.resolve(__dirname, '..', '..', '..', 'dist') : path.resolve(__dirname, '..', '..', '..');
-/** The repository root: fixtures/ lives there. */
-export const ROOT = path.resolve(DIST, '..');
 
 /** The compiled peer programs under dist/tools/bench/peers. */
 export type PeerProgram = 'express-peer' | 'floor-one-process' | 'floor-gateway' | 'floor-replica';

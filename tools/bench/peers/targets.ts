@@ -10,7 +10,8 @@ import { RedisServerProcess } from '../../lab/redis-server';
 import { cookieFromSetCookie } from '../../kit/headers';
 import { delay } from '../../kit/wait';
 import { labCpuSeconds, processCpuSeconds, redisCpuSeconds } from '../cpu';
-import { PeerProcess, ROOT } from './peer-process';
+import { ROOT } from '../../kit/dist';
+import { PeerProcess } from './peer-process';
 import {
   CartLine,
   CartView,
