@@ -1,36 +1,36 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { NodeSDK, resources } from '@opentelemetry/sdk-node';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { leanTracingConfig, LeanTracingConfig } from './lean/lean-config';
 import { LeanTracerProvider } from './lean/lean-tracer';
 import { OtlpSpanExporter } from './lean/otlp-span-exporter';
 import { SyncContextManager } from './sync-context-manager';
 import { registerTracingRuntime, TracingIdentity } from './tracing-runtime';
 
-function ioredisInstrumentation(): IORedisInstrumentation {
-  return new IORedisInstrumentation({
-    requireParentSpan: true,
-    // Keys hold session ids: keep them out of the trace backend.
-    dbStatementSerializer: (command) => command,
-  });
-}
-
 /**
  * The resource every span of this process carries: the SDK's default (telemetry.sdk.*), the
  * env, process and host detectors (as NodeSDK runs them by default), and the lab's identity.
  */
-function processResource(identity: TracingIdentity): resources.Resource {
-  return resources
-    .defaultResource()
-    .merge(resources.detectResources({ detectors: [resources.envDetector, resources.processDetector, resources.hostDetector] }))
-    .merge(resources.resourceFromAttributes({ 'service.name': identity.service, 'service.instance.id': identity.replica }));
+function processResource(identity: TracingIdentity): Resource {
+  return defaultResource()
+    .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
+    .merge(resourceFromAttributes({ 'service.name': identity.service, 'service.instance.id': identity.replica }));
 }
 
 /**
  * Starts tracing for this process: the lab's lean tracer where it covers the configuration
  * (see lean/lean-config.ts), else the OpenTelemetry SDK. Only preload.ts calls this, and only
- * when tracing is on: loading this module loads the SDK and its exporters.
+ * when tracing is on. The SDK (sdk-tracing.ts) is required only on its path: with its
+ * exporters it is about 860 modules, 10 MB of heap and 24 MB of RSS per process, which the lean
+ * path does without (it needs the API, core's propagators and the resource detectors).
  *
  * - Resource: `service.name` and `service.instance.id` from the identity, merged over the
  *   detected process/host attributes (OTEL_RESOURCE_ATTRIBUTES still applies).
@@ -54,8 +54,13 @@ function processResource(identity: TracingIdentity): resources.Resource {
  */
 export function startTracing(identity: TracingIdentity, env: Record<string, string | undefined> = process.env): void {
   const lean = leanTracingConfig(env, identity.service);
-  if ('sdkBecause' in lean) startSdkTracing(identity);
-  else startLeanTracing(identity, lean);
+  if ('sdkBecause' in lean) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startSdkTracing } = require('./sdk-tracing') as typeof import('./sdk-tracing');
+    startSdkTracing(identity);
+  } else {
+    startLeanTracing(identity, lean);
+  }
 }
 
 /**
@@ -87,21 +92,4 @@ function startLeanTracing(identity: TracingIdentity, config: LeanTracingConfig):
     identity,
     shutdown: () => exporter.shutdown(),
   });
-}
-
-function startSdkTracing(identity: TracingIdentity): void {
-  const sdk = new NodeSDK({
-    serviceName: identity.service,
-    ...(identity.service !== 'chat' && { contextManager: new SyncContextManager() }),
-    resource: resources.defaultResource().merge(
-      resources.resourceFromAttributes({ 'service.instance.id': identity.replica }),
-    ),
-    // The stores make their own Redis spans (libs/state, redisCall); the chat service's fan-out
-    // is traced by the ioredis instrumentation, with the async context it keeps.
-    instrumentations: identity.service === 'chat' ? [ioredisInstrumentation()] : [],
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  sdk.start();
-  registerTracingRuntime({ identity, shutdown: () => sdk.shutdown() });
 }
