@@ -1,4 +1,4 @@
-import { Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Attributes, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { RedisClient } from './redis-client';
 import { StoreUnavailableError, TraceParent } from './stores';
 
@@ -139,6 +139,18 @@ const NOT_SENT = /Stream isn't writeable|enableOfflineQueue/;
 /** Instrumentation scope of the stores' Redis spans. */
 export const REDIS_TRACER_NAME = 'statelab-redis';
 
+const redisAttributes = new Map<string, Attributes>();
+
+/** A Redis span's attributes, one frozen object per operation (the stores' operations are a fixed set), so a lean tracer encodes them once. */
+function redisSpanAttributes(operation: string): Attributes {
+  let attributes = redisAttributes.get(operation);
+  if (!attributes) {
+    attributes = Object.freeze({ 'db.system.name': 'redis', 'db.operation.name': operation });
+    redisAttributes.set(operation, attributes);
+  }
+  return attributes;
+}
+
 /**
  * The CLIENT span of one Redis round trip of a traced call, named after the store's operation
  * (`get`, `add_item`, `wait`, …), with no key or argument in it: keys hold session ids. The lab
@@ -148,9 +160,7 @@ export const REDIS_TRACER_NAME = 'statelab-redis';
  */
 function startRedisSpan(operation: string, parent: TraceParent): Span | undefined {
   if (!parent) return undefined;
-  return trace
-    .getTracer(REDIS_TRACER_NAME)
-    .startSpan(operation, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': operation } }, parent);
+  return trace.getTracer(REDIS_TRACER_NAME).startSpan(operation, { kind: SpanKind.CLIENT, attributes: redisSpanAttributes(operation) }, parent);
 }
 
 function endRedisSpan(span: Span, error?: unknown): void {

@@ -54,10 +54,9 @@ export class ReplicaCaller {
     let outcome: RpcOutcome = 'ok';
     try {
       if (!hop?.trace) return await link.client.request<T>(pattern, data, { timeoutMs });
-      const { address } = link;
       return await withClientSpan(
         rpcClientSpanName(pattern),
-        { service: address.service, method: pattern, replica: address.id, address: address.host, port: address.rpcPort },
+        link.spanTargetFor(pattern),
         (trace) => link.client.request<T>(pattern, data, { timeoutMs, trace }),
         hop.trace.context,
       );

@@ -1,6 +1,6 @@
 import type { ReplicaAddress } from '@app/config';
 import type { ReplicaHealth } from '@app/contracts';
-import { GatewayTelemetry, RpcSeries } from '@app/telemetry';
+import { GatewayTelemetry, RpcClientTarget, RpcSeries } from '@app/telemetry';
 import { LabTcpClient } from '@app/transport';
 
 /**
@@ -15,6 +15,7 @@ export class ReplicaLink {
   /** Between a hand-off's export and import: calls are refused (503 replica_restarting), not sent to an empty successor. */
   restarting = false;
   private readonly series = new Map<string, RpcSeries>();
+  private readonly spanTargets = new Map<string, RpcClientTarget>();
 
   constructor(
     readonly address: ReplicaAddress,
@@ -37,5 +38,16 @@ export class ReplicaLink {
       this.series.set(pattern, series);
     }
     return series;
+  }
+
+  /** Where a traced call of this pattern goes (its CLIENT span's attributes): frozen and kept, so the tracer encodes it once. */
+  spanTargetFor(pattern: string): RpcClientTarget {
+    let target = this.spanTargets.get(pattern);
+    if (!target) {
+      const { service, id, host, rpcPort } = this.address;
+      target = Object.freeze({ service, method: pattern, replica: id, address: host, port: rpcPort });
+      this.spanTargets.set(pattern, target);
+    }
+    return target;
   }
 }

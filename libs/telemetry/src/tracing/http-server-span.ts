@@ -1,4 +1,4 @@
-import { Context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { Attributes, Context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TRACER_NAME } from './propagation';
 
@@ -20,6 +20,35 @@ export interface HttpServerRequest {
   port?: number;
 }
 
+/** A request span's name and its attributes that do not change per request: one per route. */
+interface HttpSpanShape {
+  name: string;
+  /** Frozen, so the lean tracer encodes them once (see LeanSpan). */
+  attributes: Attributes;
+}
+
+const shapes = new Map<string, HttpSpanShape>();
+
+/** Routes beyond this many (`unmatched` paths are one route) get a shape built per request. */
+const MAX_SHAPES = 512;
+
+function httpSpanShape(request: HttpServerRequest): HttpSpanShape {
+  const key = `${request.method} ${request.route} ${request.port ?? ''}`;
+  let shape = shapes.get(key);
+  if (!shape) {
+    shape = {
+      name: `${request.method} ${request.route}`,
+      attributes: Object.freeze({
+        'http.request.method': request.method,
+        'http.route': request.route,
+        ...(request.port !== undefined && { 'server.port': request.port }),
+      }),
+    };
+    if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
+  }
+  return shape;
+}
+
 /**
  * Starts the SERVER span of one incoming HTTP request, continuing the trace the client sent in
  * `traceparent`, if any. The gateway's request path hands the returned context to its calls
@@ -27,19 +56,9 @@ export interface HttpServerRequest {
  */
 export function startHttpServerSpan(request: HttpServerRequest): HttpServerTrace {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    `${request.method} ${request.route}`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'http.request.method': request.method,
-        'http.route': request.route,
-        'url.path': request.path,
-        ...(request.port !== undefined && { 'server.port': request.port }),
-      },
-    },
-    parent,
-  );
+  const shape = httpSpanShape(request);
+  const span = trace.getTracer(TRACER_NAME).startSpan(shape.name, { kind: SpanKind.SERVER, attributes: shape.attributes }, parent);
+  if (span.isRecording()) span.setAttribute('url.path', request.path);
   const spanContext = span.spanContext();
   return {
     span,

@@ -1,7 +1,7 @@
-import { Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
+import { Attributes, Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { recordSpanFailure } from './span-errors';
 import { TraceCarrier } from './trace-carrier';
-import { isTracingActive, tracingIdentity } from './tracing-runtime';
+import { isTracingActive, tracingIdentity, TracingIdentity } from './tracing-runtime';
 
 /** Instrumentation scope of the lab's own spans. */
 export const TRACER_NAME = 'statelab';
@@ -35,6 +35,30 @@ export interface RpcClientTarget {
   port?: number;
 }
 
+const clientAttributes = new WeakMap<RpcClientTarget, Attributes>();
+
+/**
+ * The CLIENT span's attributes of a call to `target`. For a frozen target (a caller's constant
+ * per replica and pattern) they are built once and frozen themselves, so the lean tracer encodes
+ * them once (see LeanSpan).
+ */
+function rpcClientAttributes(target: RpcClientTarget): Attributes {
+  const cached = clientAttributes.get(target);
+  if (cached) return cached;
+  const attributes: Attributes = {
+    'rpc.system': RPC_SYSTEM,
+    'rpc.service': target.service,
+    'rpc.method': target.method,
+    'lab.replica': target.replica,
+    ...(target.address !== undefined && { 'server.address': target.address }),
+    ...(target.port !== undefined && { 'server.port': target.port }),
+  };
+  if (!Object.isFrozen(target)) return attributes;
+  Object.freeze(attributes);
+  clientAttributes.set(target, attributes);
+  return attributes;
+}
+
 /** The conventional span name of an outgoing call: `<pattern> send`. */
 export function rpcClientSpanName(pattern: string): string {
   return `${pattern} send`;
@@ -65,21 +89,7 @@ export async function withClientSpan<T>(
 
   // The tracer is looked up per span (a map hit in the SDK): one cached at import would stay
   // bound to a provider that a later `trace.disable()` replaced, as tests do.
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    name,
-    {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'rpc.system': RPC_SYSTEM,
-        'rpc.service': target.service,
-        'rpc.method': target.method,
-        'lab.replica': target.replica,
-        ...(target.address !== undefined && { 'server.address': target.address }),
-        ...(target.port !== undefined && { 'server.port': target.port }),
-      },
-    },
-    parent,
-  );
+  const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.CLIENT, attributes: rpcClientAttributes(target) }, parent);
   const withSpan = trace.setSpan(parent, span);
   try {
     return await context.with(withSpan, () => fn(injectFrom(withSpan)));
@@ -106,6 +116,35 @@ export interface RpcServerTrace {
   traceId: string;
 }
 
+/** A SERVER span's name and frozen attributes (see rpcClientAttributes) for one pattern. */
+interface ServerSpanShape {
+  name: string;
+  attributes: Attributes;
+}
+
+/** The shapes per pattern, for the identity they were built with. */
+let serverShapes: { identity: TracingIdentity | undefined; byPattern: Map<string, ServerSpanShape> } | undefined;
+
+/** Patterns beyond this many get attributes built per call instead of cached (the transport only traces registered handlers). */
+const MAX_CACHED_PATTERNS = 256;
+
+function serverSpanShape(pattern: string): ServerSpanShape {
+  const identity = tracingIdentity();
+  if (!serverShapes || serverShapes.identity !== identity) serverShapes = { identity, byPattern: new Map<string, ServerSpanShape>() };
+  const { byPattern } = serverShapes;
+  let shape = byPattern.get(pattern);
+  if (!shape) {
+    const attributes = Object.freeze({
+      'rpc.system': RPC_SYSTEM,
+      'rpc.method': pattern,
+      ...(identity && { 'rpc.service': identity.service, 'lab.replica': identity.replica }),
+    });
+    shape = { name: `${pattern} handle`, attributes };
+    if (byPattern.size < MAX_CACHED_PATTERNS) byPattern.set(pattern, shape);
+  }
+  return shape;
+}
+
 /**
  * Starts the SERVER span `<pattern> handle` of one incoming RPC, continuing the caller's trace
  * from the carrier it sent. Undefined when tracing is off or the caller's trace is not sampled
@@ -116,19 +155,8 @@ export function startServerSpan(pattern: string, carrier: TraceCarrier): RpcServ
   const parent = propagation.extract(ROOT_CONTEXT, carrier);
   const remote = trace.getSpanContext(parent);
   if (!remote || (remote.traceFlags & TraceFlags.SAMPLED) === 0) return undefined;
-  const identity = tracingIdentity();
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    `${pattern} handle`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'rpc.system': RPC_SYSTEM,
-        'rpc.method': pattern,
-        ...(identity && { 'rpc.service': identity.service, 'lab.replica': identity.replica }),
-      },
-    },
-    parent,
-  );
+  const shape = serverSpanShape(pattern);
+  const span = trace.getTracer(TRACER_NAME).startSpan(shape.name, { kind: SpanKind.SERVER, attributes: shape.attributes }, parent);
   return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
 }
 

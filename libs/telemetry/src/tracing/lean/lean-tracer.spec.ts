@@ -167,6 +167,31 @@ describe('the lean tracer and its OTLP/protobuf exporter', () => {
     }
   });
 
+  it('writes the attributes of a frozen object it shares between spans, and lets one span override one of them for itself', async () => {
+    const exporter = new OtlpSpanExporter(exporterOptions(endpoint.url));
+    const tracer = new LeanTracerProvider(exporter, { name: 'always_on', ratio: 1 }).getTracer('statelab');
+    const shared = Object.freeze({ 'rpc.system': 'statelab-tcp', 'rpc.method': 'cart.get', 'server.port': 4001 });
+    const first = tracer.startSpan('first', { attributes: shared }, ROOT_CONTEXT);
+    first.setAttribute('url.path', '/api/cart');
+    first.end();
+    tracer.startSpan('second', { attributes: shared }, ROOT_CONTEXT).end();
+    const overriding = tracer.startSpan('overriding', { attributes: shared }, ROOT_CONTEXT);
+    overriding.setAttribute('rpc.method', 'cart.items.add');
+    overriding.end();
+    await exporter.shutdown();
+
+    const byName = new Map(spansOf(endpoint.requests).map((span) => [span.name, span.attributes]));
+    const sharedKeyValues = [
+      { key: 'rpc.system', value: { stringValue: 'statelab-tcp' } },
+      { key: 'rpc.method', value: { stringValue: 'cart.get' } },
+      { key: 'server.port', value: { intValue: '4001' } },
+    ];
+    expect(byName.get('first')).toEqual([...sharedKeyValues, { key: 'url.path', value: { stringValue: '/api/cart' } }]);
+    expect(byName.get('second')).toEqual(sharedKeyValues);
+    expect(byName.get('overriding')).toEqual([sharedKeyValues[0], { key: 'rpc.method', value: { stringValue: 'cart.items.add' } }, sharedKeyValues[2]]);
+    expect(shared['rpc.method']).toBe('cart.get');
+  });
+
   it('records nothing for a trace its parent did not sample, but keeps the trace id for propagation', async () => {
     const exporter = new OtlpSpanExporter(exporterOptions(endpoint.url));
     const provider = new LeanTracerProvider(exporter, { name: 'parentbased_always_on', ratio: 1 });

@@ -20,7 +20,7 @@ import {
 } from '@opentelemetry/api';
 import { randomFillSync } from 'node:crypto';
 import { OriginNanos, OTLP, writeAttributes } from './otlp-encoding';
-import type { ProtoWriter } from './proto-writer';
+import { ProtoWriter } from './proto-writer';
 
 /** Where ended spans go: the exporter keeps one writer per instrumentation scope. */
 export interface SpanSink {
@@ -106,6 +106,27 @@ export function toOriginNanos(time: TimeInput | undefined): OriginNanos {
   return ms < origin ? ms * 1e6 : (ms - origin) * 1e6;
 }
 
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
+const encodedBlocks = new WeakMap<Attributes, Buffer>();
+
+/**
+ * A frozen attributes object's KeyValue fields of a Span, encoded on first use and then copied
+ * as they are. The lab's own spans pass one frozen object per call site (a hop's target and
+ * pattern, a Redis operation, a route), so their constant attributes are encoded once per
+ * process instead of once per span. Frozen is the promise that the object never changes.
+ */
+function encodedAttributes(attributes: Attributes): Buffer {
+  let block = encodedBlocks.get(attributes);
+  if (!block) {
+    const writer = new ProtoWriter(256);
+    writeAttributes(writer, OTLP.span.attributes, attributes);
+    block = Buffer.from(writer.view());
+    encodedBlocks.set(attributes, block);
+  }
+  return block;
+}
+
 interface SpanEvent {
   name: string;
   time: OriginNanos;
@@ -118,10 +139,13 @@ interface SpanEvent {
  * garbage collector. Attributes set after end() are ignored, as the SDK does.
  */
 export class LeanSpan implements Span {
-  private readonly attributes: Attributes;
+  /** Frozen attributes given at start: shared by every span of a call site, encoded once (encodedAttributes). */
+  private shared: Attributes | undefined;
+  /** The span's own attributes: given unfrozen at start, or set later. */
+  private attributes: Attributes | undefined;
   private events: SpanEvent[] | undefined;
   private links: Link[] | undefined;
-  private status: SpanStatus = { code: SpanStatusCode.UNSET };
+  private status: SpanStatus = UNSET_STATUS;
   private ended = false;
   private readonly context: SpanContext;
 
@@ -137,7 +161,8 @@ export class LeanSpan implements Span {
     links: Link[] | undefined,
   ) {
     this.context = { traceId, spanId: ids.spanId(), traceFlags: TraceFlags.SAMPLED };
-    this.attributes = attributes ? { ...attributes } : {};
+    if (attributes && Object.isFrozen(attributes)) this.shared = attributes;
+    else if (attributes) this.attributes = { ...attributes };
     if (links && links.length > 0) this.links = [...links];
   }
 
@@ -146,7 +171,13 @@ export class LeanSpan implements Span {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    if (!this.ended && value !== undefined && value !== null) this.attributes[key] = value;
+    if (this.ended || value === undefined || value === null) return this;
+    if (this.shared && key in this.shared) {
+      // A shared attribute changes for this span only: it stops sharing the encoded block.
+      this.attributes = { ...this.shared, ...this.attributes };
+      this.shared = undefined;
+    }
+    (this.attributes ??= {})[key] = value;
     return this;
   }
 
@@ -221,7 +252,8 @@ export class LeanSpan implements Span {
     this.sink.writeTime(writer, this.start);
     writer.tag(field.end, 1);
     this.sink.writeTime(writer, Math.max(end, this.start));
-    writeAttributes(writer, field.attributes, this.attributes);
+    if (this.shared) writer.raw(encodedAttributes(this.shared));
+    if (this.attributes) writeAttributes(writer, field.attributes, this.attributes);
     for (const event of this.events ?? []) {
       writer.begin(field.events).tag(OTLP.event.time, 1);
       this.sink.writeTime(writer, event.time);
