@@ -23,13 +23,13 @@ export interface HttpServerRequest {
 /** A request span's name and its attributes that do not change per request: one per route. */
 interface HttpSpanShape {
   name: string;
-  /** Frozen, so the lean tracer encodes them once (see LeanSpan). */
+  /** Frozen when the shape is cached, so the lean tracer encodes them once (see LeanSpan). */
   attributes: Attributes;
 }
 
 const shapes = new Map<string, HttpSpanShape>();
 
-/** Routes beyond this many (`unmatched` paths are one route) get a shape built per request. */
+/** Routes beyond this many (`unmatched` paths are one route) get a shape built per request, unfrozen. */
 const MAX_SHAPES = 512;
 
 function httpSpanShape(request: HttpServerRequest): HttpSpanShape {
@@ -38,13 +38,17 @@ function httpSpanShape(request: HttpServerRequest): HttpSpanShape {
   if (!shape) {
     shape = {
       name: `${request.method} ${request.route}`,
-      attributes: Object.freeze({
+      attributes: {
         'http.request.method': request.method,
         'http.route': request.route,
         ...(request.port !== undefined && { 'server.port': request.port }),
-      }),
+      },
     };
-    if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
+    // Frozen only when kept: a frozen object made per request would be encoded and cached per span.
+    if (shapes.size < MAX_SHAPES) {
+      Object.freeze(shape.attributes);
+      shapes.set(key, shape);
+    }
   }
   return shape;
 }

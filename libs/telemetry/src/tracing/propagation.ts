@@ -116,7 +116,7 @@ export interface RpcServerTrace {
   traceId: string;
 }
 
-/** A SERVER span's name and frozen attributes (see rpcClientAttributes) for one pattern. */
+/** A SERVER span's name and attributes for one pattern (frozen once cached: see rpcClientAttributes). */
 interface ServerSpanShape {
   name: string;
   attributes: Attributes;
@@ -125,7 +125,7 @@ interface ServerSpanShape {
 /** The shapes per pattern, for the identity they were built with. */
 let serverShapes: { identity: TracingIdentity | undefined; byPattern: Map<string, ServerSpanShape> } | undefined;
 
-/** Patterns beyond this many get attributes built per call instead of cached (the transport only traces registered handlers). */
+/** Patterns beyond this many get attributes built (unfrozen) per call instead of cached (the transport only traces registered handlers). */
 const MAX_CACHED_PATTERNS = 256;
 
 function serverSpanShape(pattern: string): ServerSpanShape {
@@ -134,13 +134,17 @@ function serverSpanShape(pattern: string): ServerSpanShape {
   const { byPattern } = serverShapes;
   let shape = byPattern.get(pattern);
   if (!shape) {
-    const attributes = Object.freeze({
+    const attributes: Attributes = {
       'rpc.system': RPC_SYSTEM,
       'rpc.method': pattern,
       ...(identity && { 'rpc.service': identity.service, 'lab.replica': identity.replica }),
-    });
+    };
     shape = { name: `${pattern} handle`, attributes };
-    if (byPattern.size < MAX_CACHED_PATTERNS) byPattern.set(pattern, shape);
+    // Frozen only when kept: a frozen object made per call would be encoded and cached per span.
+    if (byPattern.size < MAX_CACHED_PATTERNS) {
+      Object.freeze(attributes);
+      byPattern.set(pattern, shape);
+    }
   }
   return shape;
 }
